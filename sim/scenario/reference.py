@@ -1,0 +1,177 @@
+"""Render the scenario reference (docs/scenario-reference.md) from the schema itself.
+
+The reference cannot drift from the code: a test regenerates it and compares.
+Regenerate with ``make reference`` (or ``python tools/gen_reference.py --write``).
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+from pydantic import BaseModel, PlainSerializer
+from pydantic.fields import FieldInfo
+
+from sim.policies.strategies import STRATEGIES
+from sim.scenario import schema, values
+from sim.scenario.fields import Expect
+from sim.scenario.resolve import DEFAULT_PLATFORM_DELAY, DEFAULT_STREISAND, DEFAULT_TAKEDOWN_TOP
+
+SECTIONS: list[tuple[str, type[BaseModel]]] = [
+    ("Top level", schema.Scenario),
+    ("`network`", schema.Network),
+    ("`segments.NAME`", schema.Segment),
+    ("`behaviour`", schema.Behaviour),
+    ("`incident`", schema.Incident),
+    ("`incident.promotion`", schema.Promotion),
+    ("`incident.trending`", schema.Trending),
+    ("`media`", schema.Media),
+    ("`monitoring`", schema.Monitoring),
+    ("`policies[i]`", schema.Policy),
+    ("`policies[i].actions[j]`", schema.Action),
+    ("`policies[i].actions[j].when`", schema.Trigger),
+    ("`risk`", schema.Risk),
+]
+
+
+def render() -> str:
+    """The whole reference as Markdown."""
+    out = [
+        "# Scenario reference",
+        "",
+        "<!-- Generated from sim/scenario/schema.py by tools/gen_reference.py; do not edit. -->",
+        "",
+        "Every key a scenario file accepts, what it expects and its default. Unknown keys are "
+        "errors. \"required\" keys must be given; a default of \"-\" means the key is optional "
+        "and unset (see its meaning). The top level also accepts `flashpoint_version` (text), "
+        "which `scenario.resolved.yaml` records and the loader ignores.",
+        "",
+    ]
+    for title, model in SECTIONS:
+        out += [f"## {title}", "", (model.__doc__ or "").strip().splitlines()[0], ""]
+        out += ["| key | expects | default | meaning |", "|---|---|---|---|"]
+        for name, info in model.model_fields.items():
+            out.append(f"| `{name}` | {_expects(info)} | {_default(info)} | "
+                       f"{_cell(info.description or '')} |")
+        out.append("")
+    out += _values_section() + _actions_section() + _strategies_section()
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _metadata(info: FieldInfo) -> list[Any]:
+    found = list(info.metadata)
+    if typing.get_origin(info.annotation) not in (list, dict):
+        for arg in typing.get_args(info.annotation):
+            found += list(getattr(arg, "__metadata__", ()))
+    found += list(getattr(info.annotation, "__metadata__", ()))
+    return found
+
+
+def _expects(info: FieldInfo) -> str:
+    for meta in _metadata(info):
+        if isinstance(meta, Expect):
+            return _cell(meta.text)
+    annotation = info.annotation
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) is list:
+        return "a list of mappings (see its section)"
+    if typing.get_origin(annotation) is dict:
+        value = args[1]
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            return "a mapping of names to mappings (see its section)"
+        return "a mapping of names to numbers >= 0"
+    for arg in [annotation, *args]:
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return "a mapping (see its section)"
+        if typing.get_origin(arg) is dict:
+            return "a mapping of names to mappings (see its section)"
+    return "-"
+
+
+def _default(info: FieldInfo) -> str:
+    if info.is_required():
+        return "required"
+    default = info.default
+    if default is None:
+        return "-"
+    if isinstance(default, BaseModel):
+        return "see its section"
+    if isinstance(default, list):
+        return "`[]`"
+    for meta in _metadata(info):
+        if isinstance(meta, PlainSerializer):
+            return f"`{meta.func(default)}`"  # type: ignore[call-arg]
+    if isinstance(default, bool):
+        return f"`{str(default).lower()}`"
+    if isinstance(default, float) and default.is_integer():
+        return f"`{int(default)}`"
+    if isinstance(default, str) and not default:
+        return "`\"\"`"
+    return f"`{default}`"
+
+
+def _values_section() -> list[str]:
+    out = [
+        "## Value forms",
+        "",
+        "- **Durations**: a number with a unit, `s`, `m`, `h` or `d`: `90s`, `30m`, `2h`, "
+        "`1.5d`. A bare number is an error, except `0`.",
+        "- **Distributions** are calls; a plain duration such as `30m` means `fixed(30m)`. "
+        "Inside a flow mapping (`{...}`), quote a call that has a comma.",
+        "",
+        "| distribution | parameters |",
+        "|---|---|",
+    ]
+    for table in (values.DISTRIBUTIONS, values.NOVELTIES):
+        for name, (_, params) in table.items():
+            parts = ", ".join(
+                f"`{p.name}` ({'duration' if p.kind == 'duration' else 'number'} "
+                f"{'>=' if p.low_inclusive else '>'} {p.low:g})" for p in params
+            )
+            out.append(f"| `{name}` | {parts or 'none'} |")
+    out += [
+        "",
+        "`none` and `stretched_exp` are the novelty forms (`behaviour.novelty`); the others are "
+        "delay distributions. `seismic(theta, plateau)` has a constant density up to `plateau`, "
+        "then a power-law tail with exponent -(1+theta) (Zhao et al. 2015).",
+        "",
+        f"**Metric names** for `when`: {', '.join(f'`{m}`' for m in schema.TRIGGER_METRICS)}.",
+        "",
+        f"**Metric names** for `risk.metric`: {', '.join(f'`{m}`' for m in schema.RISK_METRICS)}.",
+        "",
+    ]
+    return out
+
+
+def _actions_section() -> list[str]:
+    defaults = {
+        "streisand": f"`{DEFAULT_STREISAND}`",
+        "strategy": "required",
+        "share_probability": "`behaviour.share_probability`",
+        "effect": "the strategy's",
+        "newsworthiness": "the strategy's",
+        "segment": "required",
+        "rate_per_hour": "required",
+        "top": f"`{DEFAULT_TAKEDOWN_TOP}`",
+        "platform_delay": f"`{DEFAULT_PLATFORM_DELAY}`",
+    }
+    out = ["## Action kinds", "", "Every action also takes `at` or `when` (exactly one) and "
+           "`delay`.", "", "| `do` | its own keys (default) |", "|---|---|"]
+    for kind, keys in schema.ACTION_KEYS.items():
+        listed = ", ".join(f"`{k}` ({defaults[k]})" for k in keys) or "none"
+        out.append(f"| `{kind}` | {listed} |")
+    return out + [""]
+
+
+def _strategies_section() -> list[str]:
+    out = ["## Statement strategies", "",
+           "Default effects; the sizes are judgements (see docs/model.md), override them with "
+           "`effect` and `newsworthiness`.", "",
+           "| strategy | reaction multiplier | newsworthiness | meaning |", "|---|---|---|---|"]
+    for name, s in STRATEGIES.items():
+        out.append(f"| `{name}` | {s.reaction:g} | x{s.newsworthiness:g} | {s.meaning} |")
+    return out
