@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """Run the command line in-process; return (exit code, stdout, stderr)."""
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def run_flashpoint(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m sim`` in a subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *argv], capture_output=True, text=True, cwd=cwd,
+        timeout=120, check=False,
+    )

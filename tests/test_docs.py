@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import re
+
+from sim.scenario.reference import render
+from tests.conftest import ROOT
+
+
+def test_scenario_reference_is_up_to_date() -> None:
+    current = (ROOT / "docs" / "scenario-reference.md").read_text(encoding="utf-8")
+    assert current == render(), "docs/scenario-reference.md is stale: run 'make reference'"
+
+
+def test_reference_lists_every_key_of_the_contract() -> None:
+    text = render()
+    for key in ["scenario", "description", "seed", "horizon", "replications", "resolution",
+                "generator", "accounts", "mean_follows", "follower_exponent", "reciprocity",
+                "rewire", "communities", "mixing", "resample", "file", "direction",
+                "segments_file", "fraction", "share_multiplier", "stance", "weight", "media",
+                "attention", "share_probability", "novelty", "derived_fraction", "type",
+                "author", "brand_followers", "brand_account", "start", "outrage",
+                "impressions_per_hour", "duration", "threshold_per_hour",
+                "impressions_per_reaction", "pickup_probability", "saturation",
+                "writing_delay", "article_reach", "offline_audience", "offline_weight",
+                "interval", "name", "actions", "do", "at", "when", "delay", "streisand",
+                "strategy", "effect", "segment", "rate_per_hour", "top", "platform_delay",
+                "metric", "above", "tiers"]:
+        assert re.search(rf"^\| `{key}` \|", text, re.MULTILINE), key
+
+
+def test_readme_quick_start_commands_exist_in_the_makefile() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    targets = re.findall(r"^make (\w+)$", quick, re.MULTILINE)
+    assert "test" in targets
+    for target in targets:
+        assert re.search(rf"^{target}:", makefile, re.MULTILINE), target
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci
