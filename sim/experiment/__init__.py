@@ -1,0 +1,1 @@
+"""Experiments: seeds, replications and the executors that run them."""
