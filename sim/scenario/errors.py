@@ -67,3 +67,17 @@ def show(value: Any) -> str:
         return repr(text)
     text = repr(value) if isinstance(value, float) else str(value)
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+
+
+class FieldError(FlashpointError):
+    """A scenario value found wrong after validation (say, a brand id not in the network file).
+
+    ``path`` is the field's key path; :func:`sim.scenario.loader.problem_at` turns it into a
+    :class:`Problem` with the line of the key in the scenario file.
+    """
+
+    def __init__(self, path: Path, expected: str, got: str) -> None:
+        super().__init__(f"{format_path(path)} must be {expected}; got {got}")
+        self.path = path
+        self.expected = expected
+        self.got = got

@@ -67,6 +67,16 @@ def parse_scenario(raw: bytes, file: str = "<scenario>", base_dir: Path | None =
     return resolved
 
 
+def problem_at(file: str | Path, path: KeyPath, expected: str, got: str) -> ScenarioError:
+    """A :class:`ScenarioError` for one field of a scenario file, with the line of its key."""
+    try:
+        source, _ = yamlsource.parse(Path(file).read_bytes())
+    except OSError:
+        source = None
+    line = source.line_of(path) if source is not None else 1
+    return ScenarioError([Problem(line, format_path(path), expected, got, str(file))])
+
+
 def dump_resolved(scenario: Scenario, source: str | None = None) -> str:
     """The YAML text of a resolved scenario, with the program version; it loads back equal."""
     data = {VERSION_KEY: __version__, **scenario.model_dump(mode="json", exclude_none=True)}

@@ -50,6 +50,8 @@ def _network(network: Network, base_dir: Path | None) -> Network:
     else:
         if network.direction is None:
             update["direction"] = "follows"
+        if network.ids is None:
+            update["ids"] = "auto"
         for key in ("file", "segments_file"):
             name = getattr(network, key)
             if name is not None and base_dir is not None:

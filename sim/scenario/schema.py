@@ -36,7 +36,7 @@ GENERATOR_DEFAULTS: dict[str, dict[str, float | int]] = {
     "scale_free": {"follower_exponent": 2.3, "reciprocity": 0.3},
     "erdos_renyi": {},
     "small_world": {"rewire": 0.1},
-    "communities": {"communities": 20, "mixing": 0.05},
+    "communities": {"communities": 20, "mixing": 0.05, "segments_by_community": False},
 }
 NETWORK_FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz", ".graphml")
 ACTION_KEYS: dict[str, tuple[str, ...]] = {
@@ -61,6 +61,7 @@ FRACTION_TOLERANCE = 1e-6
 
 GeneratorName = f.choice(*GENERATORS)
 Direction = f.choice("follows", "broadcasts")
+IdKind = f.choice("auto", "integer", "text")
 IncidentType = f.choice("post", "hashtag_campaign")
 TriggerMetric = f.choice(*TRIGGER_METRICS)
 ActionKind = f.choice(*ACTION_KEYS)
@@ -108,6 +109,9 @@ class Network(Model):
         None, description="`communities`: number of planted groups. Default 20.")
     mixing: f.Probability | None = Field(
         None, description="`communities`: share of follows across groups. Default 0.05.")
+    segments_by_community: f.Flag | None = Field(
+        None, description="`communities`: give each segment whole communities (so segments "
+        "cluster) instead of random accounts. Default false.")
     resample: f.Flag = Field(
         False, description="Generated networks: a fresh graph for every replication.")
     direction: Direction | None = Field(
@@ -115,6 +119,9 @@ class Network(Model):
         "(content flows b -> a); `broadcasts` means a's posts reach b. Default `follows`.")
     segments_file: f.Text | None = Field(
         None, description="File networks: a CSV with columns `account,segment`.")
+    ids: IdKind | None = Field(
+        None, description="File networks: `integer` (every id must be a whole number), `text`, "
+        "or `auto` (integers if every id is one). Default `auto`.")
 
     @model_validator(mode="after")
     def _one_source(self, info: ValidationInfo) -> Network:
@@ -129,7 +136,7 @@ class Network(Model):
                 if getattr(self, key) is None:
                     problems.append(((key,), f"given for a generated network ({key}: ...)",
                                      None))
-            for key in ("direction", "segments_file"):
+            for key in ("direction", "segments_file", "ids"):
                 if _given(self, key):
                     problems.append(((key,), "left out of a generated network (it is for "
                                      "network.file)", getattr(self, key)))
