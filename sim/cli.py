@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from sim._version import __version__
 from sim.errors import FlashpointError
@@ -63,6 +65,29 @@ def _parser() -> argparse.ArgumentParser:
                      "(default: post)")
     new.add_argument("--force", action="store_true", help="overwrite an existing file")
     new.set_defaults(handler=_new)
+
+    network = commands.add_parser(
+        "network", help="describe or export a scenario's follower network",
+        description="Describe or export the follower network of a scenario (or a network file).")
+    network_commands = network.add_subparsers(dest="network_command", metavar="ACTION",
+                                              required=True)
+    describe = network_commands.add_parser(
+        "describe", help="size, reciprocity, follower-count tail, connectivity, segments",
+        description="Summarise the network of a scenario (.yaml) or of an edge-list or GraphML "
+        "file.")
+    describe.add_argument("source", metavar="SCENARIO_OR_FILE")
+    describe.add_argument("--json", action="store_true", help="print JSON instead of text")
+    describe.add_argument("--direction", choices=("follows", "broadcasts"), default="follows",
+                          help="for a network file: 'a b' means a follows b (default), or a's "
+                          "posts reach b")
+    describe.set_defaults(handler=_network_describe)
+    export = network_commands.add_parser(
+        "export", help="write the network as CSV or GraphML (for Gephi)",
+        description="Write a scenario's network: .csv (follower,followed per follow) or "
+        ".graphml (segment as a node attribute).")
+    export.add_argument("scenario", metavar="SCENARIO")
+    export.add_argument("--out", required=True, metavar="FILE", help="a .csv or .graphml file")
+    export.set_defaults(handler=_network_export)
     return parser
 
 
@@ -104,3 +129,73 @@ def _new(args: argparse.Namespace) -> int:
 
 def _yaml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
+
+
+def _network(source: str, direction: str = "follows") -> tuple[Any, Any]:
+    """Load the scenario (or None) and build the network, showing warnings as such."""
+    from sim.network.build import audience
+    from sim.network.loaders import NetworkWarning, load_graph
+    from sim.scenario import load_scenario
+    from sim.scenario.errors import FieldError
+    from sim.scenario.loader import problem_at
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", NetworkWarning)
+        if source.lower().endswith((".yaml", ".yml")):
+            scenario = load_scenario(source)
+            try:
+                graph = audience(scenario)
+            except FieldError as error:
+                raise problem_at(source, error.path, error.expected, error.got) from None
+        else:
+            scenario, graph = None, load_graph(source, direction=direction)
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
+    return scenario, graph
+
+
+def _network_describe(args: argparse.Namespace) -> int:
+    from sim.network.describe import describe
+    from sim.scenario.resources import human_bytes
+
+    _, graph = _network(args.source, args.direction)
+    facts = describe(graph)
+    if args.json:
+        print(json.dumps(facts, indent=2))
+        return 0
+    followers = facts["followers"]
+    tail = facts["tail_exponent"]
+    rows = [
+        ("accounts", f"{facts['accounts']:,}"),
+        ("follows", f"{facts['follows']:,} (mean {facts['mean_follows']:.2f} per account)"),
+        ("reciprocity", f"{facts['reciprocity']:.3f} of follows are returned"),
+        ("followers", f"p50 {followers['p50']:g}, p90 {followers['p90']:g}, "
+                      f"p99 {followers['p99']:g}, max {followers['max']:,}"),
+        ("tail exponent", "too few accounts to fit" if tail is None else
+         f"{tail['exponent']:.2f} (MLE for follower counts >= {tail['xmin']}, "
+         f"{tail['tail']:,} accounts)"),
+        ("largest component", f"{facts['largest_weak_component_share']:.1%} of accounts "
+                              "(weakly connected)"),
+        ("segments", ", ".join(f"{name} {count:,}" for name, count in
+                               facts["segments"].items())),
+        ("brand", "none" if facts["brand"] is None else
+         f"account {facts['brand']['id']} with {facts['brand']['followers']:,} followers"),
+        ("dropped", f"{facts['dropped_self_loops']:,} self-loops, "
+                    f"{facts['dropped_duplicates']:,} duplicate follows"),
+        ("memory", human_bytes(facts["memory_bytes"])),
+    ]
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")
+    return 0
+
+
+def _network_export(args: argparse.Namespace) -> int:
+    from sim.network.export import export_graph
+
+    if not args.scenario.lower().endswith((".yaml", ".yml")):
+        raise FlashpointError(f"{args.scenario}: export takes a scenario file (.yaml)")
+    _, graph = _network(args.scenario)
+    export_graph(graph, args.out)
+    print(f"wrote {args.out}: {graph.accounts:,} accounts, {graph.follows:,} follows")
+    return 0
