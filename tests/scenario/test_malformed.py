@@ -293,8 +293,8 @@ def test_all_problems_are_reported_at_once(tmp_path: Path, cli) -> None:
         "horizon must be a duration with a unit, like '90s', '30m', '2h' or '1.5d' "
         "(greater than 0); got 5",
         "network.acounts must be a known key (generator, file, accounts, mean_follows, "
-        "follower_exponent, reciprocity, rewire, communities, mixing, resample, direction, "
-        "segments_file) (did you mean 'accounts'?); got 'acounts'",
+        "follower_exponent, reciprocity, rewire, communities, mixing, segments_by_community, "
+        "resample, direction, segments_file, ids) (did you mean 'accounts'?); got 'acounts'",
         "policies[2].actions[0].strategy must be one of: apology, empathy, explanation, "
         "corrective, holding, compensation, denial, attack; got 'sorry'",
     ]
