@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 import networkx as nx
 import numpy as np
 
 from sim.errors import FlashpointError
+from sim.io import atomic_writer
 from sim.network.graph import Graph
 
 _ROWS = 1 << 20
@@ -22,26 +22,16 @@ def export_graph(graph: Graph, path: str | Path) -> None:
     if suffix not in (".csv", ".graphml"):
         raise FlashpointError(f"{path}: the output must end in .csv or .graphml; got "
                               f"{suffix or 'no extension'!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            if suffix == ".csv":
-                _write_csv(graph, handle)
-            else:
-                nx.write_graphml(_for_graphml(graph), handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path) as handle:
+        if suffix == ".csv":
+            _write_csv(graph, handle)
+        else:
+            nx.write_graphml(graph.to_networkx(), handle)
 
 
-def _write_csv(graph: Graph, handle: object) -> None:
+def _write_csv(graph: Graph, handle: BinaryIO) -> None:
     """One ``follower,followed`` row per follow, with a header, in CSR order."""
-    write = handle.write  # type: ignore[attr-defined]
+    write = handle.write
     write(b"follower,followed\n")
     ids = graph.ids
     sources = graph.sources()
@@ -64,8 +54,3 @@ def _csv(value: object) -> str:
     if any(c in text for c in ',"\n\r'):
         return '"' + text.replace('"', '""') + '"'
     return text
-
-
-def _for_graphml(graph: Graph) -> nx.DiGraph:
-    """GraphML wants text or number attributes; ids become node names."""
-    return graph.to_networkx()
