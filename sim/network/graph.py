@@ -167,11 +167,13 @@ def from_sorted_keys(keys: np.ndarray, accounts: int, ids: np.ndarray | None = N
                  segment=np.zeros(accounts, dtype=np.int16))
 
 
-def from_networkx(graph: nx.Graph, segment_attribute: str = "segment") -> Graph:
+def from_networkx(graph: nx.Graph, segment_attribute: str | None = "segment", *,
+                  reverse: bool = False) -> Graph:
     """Convert a networkx graph (edge u -> v: v follows u) into a :class:`Graph`.
 
-    Undirected graphs become follows both ways. If nodes carry ``segment_attribute``,
-    it sets the segments (in order of first appearance); other attributes are ignored.
+    Undirected graphs become follows both ways; ``reverse=True`` reads an edge u -> v as
+    *u follows v*. If nodes carry ``segment_attribute``, it sets the segments (in order of
+    first appearance, unlabelled nodes in ``public``); other attributes are ignored.
     """
     nodes = list(graph.nodes)
     index = {node: i for i, node in enumerate(nodes)}
@@ -179,8 +181,10 @@ def from_networkx(graph: nx.Graph, segment_attribute: str = "segment") -> Graph:
     edges = edges.reshape(-1, 2)
     if not graph.is_directed():
         edges = np.concatenate([edges, edges[:, ::-1]])
-    ids = _id_array(nodes)
-    result = from_edges(edges[:, 0], edges[:, 1], len(nodes), ids)
+    followed, follower = (edges[:, 1], edges[:, 0]) if reverse else (edges[:, 0], edges[:, 1])
+    result = from_edges(followed, follower, len(nodes), _id_array(nodes))
+    if segment_attribute is None:
+        return result
     labels = [graph.nodes[n].get(segment_attribute) for n in nodes]
     if any(label is not None for label in labels):
         names = list(dict.fromkeys(str(x) for x in labels if x is not None))

@@ -20,7 +20,7 @@ import networkx as nx
 import numpy as np
 
 from sim.errors import FlashpointError
-from sim.network.graph import Graph, from_edges
+from sim.network.graph import Graph, from_edges, from_networkx
 from sim.scenario.suggest import did_you_mean
 
 HEADER_WORDS = {
@@ -194,21 +194,9 @@ def _load_graphml(path: Path, direction: str) -> Graph:
         raise NetworkFileError(f"{path}: cannot read the network file: {exc.strerror}") from None
     if graph.number_of_nodes() == 0:
         raise NetworkFileError(f"{path}:1: the file must hold at least one account; got none")
-    nodes = list(graph.nodes)
-    index = {node: i for i, node in enumerate(nodes)}
-    edges = np.array([(index[u], index[v]) for u, v in graph.edges()], dtype=np.int64)
-    edges = edges.reshape(-1, 2)
-    if not graph.is_directed():
-        edges = np.concatenate([edges, edges[:, ::-1]])
-    first, second = edges[:, 0], edges[:, 1]
-    followed, follower = (second, first) if direction == "follows" else (first, second)
-    return from_edges(followed, follower, len(nodes), _id_array(nodes))
-
-
-def _id_array(nodes: list[object]) -> np.ndarray:
-    if all(isinstance(n, str) and _INTEGER.fullmatch(n) for n in nodes):
-        return np.array([int(n) for n in nodes], dtype=np.int64)
-    return np.array([str(n) for n in nodes], dtype=object)
+    if all(isinstance(n, str) and _INTEGER.fullmatch(n) for n in graph.nodes):
+        graph = nx.relabel_nodes(graph, int)
+    return from_networkx(graph, segment_attribute=None, reverse=direction == "follows")
 
 
 def read_segments(path: str | Path, graph: Graph, names: list[str]) -> np.ndarray:
