@@ -16,6 +16,7 @@ STREAMS: dict[str, int] = {
     "promotion": 2,
     "media": 3,
     "policy": 4,
+    "trending": 5,
 }
 
 

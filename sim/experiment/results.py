@@ -1,0 +1,168 @@
+"""Results of a run: per-replication metrics and time series, and the files they go to."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim._version import __version__
+from sim.errors import FlashpointError
+from sim.io import atomic_write_text
+from sim.metrics import METRICS, SERIES
+from sim.scenario.loader import dump_resolved
+from sim.scenario.schema import Scenario
+from sim.stats import describe, paired, tier_probabilities
+
+HOUR = 3600.0
+COLUMNS = ("policy", "replication", "seed", *METRICS)
+
+
+@dataclass
+class Results:
+    """What ``sim.run`` returns.
+
+    Attributes:
+        scenario: the resolved scenario that was run (with the seed used).
+        policies: policy names; the first is the baseline.
+        replications: replication indices, in order.
+        metrics: ``[policy, replication, metric]``, metric order as in :data:`sim.metrics.METRICS`;
+            ``nan`` where a metric is undefined.
+        series: ``[policy, replication, series, time]`` cumulative time series
+            (:data:`sim.metrics.SERIES`) at ``times_h``.
+        times_h: the time grid, hours after the incident starts.
+    """
+
+    scenario: Scenario
+    policies: list[str]
+    replications: list[int]
+    metrics: np.ndarray
+    series: np.ndarray
+    times_h: np.ndarray
+
+    def metric(self, policy: str, name: str) -> np.ndarray:
+        """One metric of one policy over the replications."""
+        return self.metrics[self.policies.index(policy), :, METRICS.index(name)]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per (policy, replication), as in ``replications.csv`` (None: undefined)."""
+        out = []
+        for p, name in enumerate(self.policies):
+            for r, replication in enumerate(self.replications):
+                row: dict[str, Any] = {"policy": name, "replication": replication,
+                                       "seed": self.scenario.seed}
+                for m, metric in enumerate(METRICS):
+                    value = float(self.metrics[p, r, m])
+                    row[metric] = None if math.isnan(value) else value
+                out.append(row)
+        return out
+
+    def to_pandas(self) -> Any:
+        """The rows of ``replications.csv`` as a pandas ``DataFrame`` (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise FlashpointError("Results.to_pandas() needs pandas: pip install pandas") from None
+        return pd.DataFrame(self.rows(), columns=list(COLUMNS))
+
+    def summary(self) -> dict[str, Any]:
+        """Everything in ``summary.json``."""
+        scenario = self.scenario
+        baseline = self.policies[0]
+        tiers = scenario.risk.tiers if scenario.risk else {}
+        risk_metric = scenario.risk.metric if scenario.risk else "exposure"
+        policies: dict[str, Any] = {}
+        for p, name in enumerate(self.policies):
+            entry: dict[str, Any] = {
+                "metrics": {metric: describe(self.metrics[p, :, m])
+                            for m, metric in enumerate(METRICS)},
+            }
+            if p > 0:
+                entry["vs_baseline"] = {
+                    metric: paired(self.metrics[p, :, m], self.metrics[0, :, m])
+                    for m, metric in enumerate(METRICS)
+                }
+            if tiers:
+                entry["tiers"] = tier_probabilities(self.metric(name, risk_metric), tiers)
+            policies[name] = entry
+        return {
+            "flashpoint_version": __version__,
+            "scenario": scenario.scenario,
+            "seed": scenario.seed,
+            "replications": len(self.replications),
+            "baseline": baseline,
+            "risk_metric": risk_metric,
+            "policies": policies,
+        }
+
+    def write(self, directory: str | Path, source: str | None = None) -> Path:
+        """Write the four result files into ``directory``, each atomically.
+
+        The files: ``summary.json``, ``replications.csv``, ``timeseries.csv`` and
+        ``scenario.resolved.yaml``.
+        """
+        out = Path(directory)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(out / "scenario.resolved.yaml", dump_resolved(self.scenario, source))
+            atomic_write_text(out / "replications.csv", self._replications_csv())
+            atomic_write_text(out / "timeseries.csv", self._timeseries_csv())
+            atomic_write_text(out / "summary.json",
+                              json.dumps(_clean(self.summary()), indent=2) + "\n")
+        except OSError as exc:
+            raise FlashpointError(f"{out}: cannot write the results: {exc.strerror}") from None
+        return out
+
+    def _replications_csv(self) -> str:
+        buffer = io.StringIO()
+        buffer.write(",".join(COLUMNS) + "\n")
+        for row in self.rows():
+            cells = [_csv_text(row["policy"]), str(row["replication"]), str(row["seed"])]
+            cells += [_number(row[metric]) for metric in METRICS]
+            buffer.write(",".join(cells) + "\n")
+        return buffer.getvalue()
+
+    def _timeseries_csv(self) -> str:
+        buffer = io.StringIO()
+        buffer.write("policy,t_h,metric,mean,p10,p50,p90\n")
+        for p, name in enumerate(self.policies):
+            for s, metric in enumerate(SERIES):
+                values = self.series[p, :, s, :]
+                mean = values.mean(axis=0)
+                p10, p50, p90 = np.percentile(values, [10, 50, 90], axis=0)
+                for k, t in enumerate(self.times_h):
+                    buffer.write(f"{_csv_text(name)},{_number(float(t))},{metric},"
+                                 f"{_number(mean[k])},{_number(p10[k])},{_number(p50[k])},"
+                                 f"{_number(p90[k])}\n")
+        return buffer.getvalue()
+
+
+def _number(value: float | None) -> str:
+    if value is None or math.isnan(value):
+        return ""
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.10g}"
+
+
+def _csv_text(text: str) -> str:
+    if any(c in text for c in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _clean(value: Any) -> Any:
+    """JSON cannot hold NaN: undefined numbers become null."""
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value

@@ -1,0 +1,182 @@
+"""Metrics: pure functions of what a run recorded.
+
+Every metric of SCENARIO.md's ``replications.csv`` is computed here after the run,
+from the exposures (with the final removal times, so void exposures are dropped),
+the reactions, the articles and the statements.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.engine.kernel import Run
+
+HOUR = 3600.0
+REACH_MILESTONE = 1500
+METRICS = (
+    "reach", "negative_reach", "impressions", "reactions", "exposure",
+    "peak_reactions_per_hour", "time_to_peak_h", "time_to_1500_h", "articles",
+    "first_article_h", "response_h", "unanswered_reach", "max_depth", "structural_virality",
+)
+SERIES = ("reach", "negative_reach", "impressions", "reactions", "exposure", "articles")
+
+
+@dataclass(frozen=True)
+class Exposures:
+    """Every valid story exposure of a run: account, time and root item, in no set order."""
+
+    accounts: np.ndarray
+    times: np.ndarray
+    roots: np.ndarray
+
+
+def exposures(run: Run) -> Exposures:
+    """Rebuild the run's story exposures and drop the void ones."""
+    cascade = run.cascade
+    world = run.world
+    graph = world.graph
+    removed = np.array(cascade.removed_at)
+    parts_a, parts_t, parts_r = [], [], []
+    if cascade.post_account:
+        posters = np.array(cascade.post_account, dtype=np.int64)
+        starts = graph.offsets[posters]
+        counts = graph.offsets[posters + 1] - starts
+        total = int(counts.sum())
+        first = np.repeat(np.cumsum(counts) - counts, counts)
+        edges = np.repeat(starts, counts) + (np.arange(total) - first)
+        times = np.repeat(np.array(cascade.post_time), counts) + world.edge_delay[edges]
+        roots = np.repeat(np.array(cascade.post_root, dtype=np.int64), counts)
+        keep = (times <= world.horizon) & (times <= removed[roots])
+        parts_a.append(graph.followers[edges][keep].astype(np.int64))
+        parts_t.append(times[keep])
+        parts_r.append(roots[keep])
+    for accounts, times, roots in cascade.extra:
+        keep = times <= removed[roots]
+        parts_a.append(accounts[keep])
+        parts_t.append(times[keep])
+        parts_r.append(roots[keep])
+    if not parts_a:
+        return Exposures(np.empty(0, dtype=np.int64), np.empty(0), np.empty(0, dtype=np.int64))
+    accounts = np.concatenate(parts_a)
+    times = np.concatenate(parts_t)
+    roots = np.concatenate(parts_r)
+    audience = graph.segment[accounts] >= 0
+    return Exposures(accounts[audience], times[audience], roots[audience])
+
+
+def first_exposure(run: Run, seen: Exposures) -> np.ndarray:
+    """Time of each account's first valid exposure (``inf`` if never)."""
+    first = np.full(run.world.graph.accounts, np.inf)
+    np.minimum.at(first, seen.accounts, seen.times)
+    return first
+
+
+def compute(run: Run) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """The run's metrics (``nan`` where undefined) and its cumulative time series."""
+    world = run.world
+    graph = world.graph
+    cascade = run.cascade
+    scenario = world.scenario
+    seen = exposures(run)
+    first = first_exposure(run, seen)
+    reached = np.isfinite(first)
+    weight = graph.weight.astype(np.float64)
+    negative = (graph.stance <= 0) & (graph.segment >= 0)
+    media = scenario.media
+    offline = 0.0 if media is None else media.offline_audience * media.offline_weight
+    articles = np.array(cascade.articles)
+    reactions = np.array(cascade.reaction_times)
+    answered = np.full(graph.accounts, np.inf)
+    for statement in cascade.statements:
+        np.minimum(answered, statement.seen, out=answered)
+    peak, peak_at = _peak(reactions)
+    reach_times = np.sort(first[reached])
+    depth, virality = tree_shape(run)
+    values = {
+        "reach": float(reached.sum()),
+        "negative_reach": float((reached & negative).sum()),
+        "impressions": float(len(seen.times)),
+        "reactions": float(len(reactions)),
+        "exposure": float(weight[reached].sum() + len(articles) * offline),
+        "peak_reactions_per_hour": float(peak),
+        "time_to_peak_h": peak_at / HOUR if peak else math.nan,
+        "time_to_1500_h": (reach_times[REACH_MILESTONE - 1] / HOUR
+                           if len(reach_times) >= REACH_MILESTONE else math.nan),
+        "articles": float(len(articles)),
+        "first_article_h": float(articles.min()) / HOUR if len(articles) else math.nan,
+        "response_h": min(run.response_times) / HOUR if run.response_times else math.nan,
+        "unanswered_reach": float((reached & ~np.isfinite(answered)).sum()),
+        "max_depth": float(depth),
+        "structural_virality": virality,
+    }
+    grid = time_grid(world.horizon, scenario.resolution)
+    series = {
+        "reach": _cumulative(reach_times, grid),
+        "negative_reach": _cumulative(np.sort(first[reached & negative]), grid),
+        "impressions": _cumulative(np.sort(seen.times), grid),
+        "reactions": _cumulative(reactions, grid),
+        "exposure": (np.cumsum(_binned(first[reached], weight[reached], grid))
+                     + _cumulative(np.sort(articles), grid) * offline),
+        "articles": _cumulative(np.sort(articles), grid),
+    }
+    return values, series
+
+
+def time_grid(horizon: float, resolution: float) -> np.ndarray:
+    """The times (seconds) at which time series are reported: 0, resolution, ..., horizon."""
+    grid = np.arange(0.0, horizon + 0.5 * resolution, resolution)
+    return np.minimum(grid, horizon)
+
+
+def _cumulative(sorted_times: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    return np.searchsorted(sorted_times, grid, side="right").astype(np.float64)
+
+
+def _binned(times: np.ndarray, weights: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Weights summed per grid step: entry k holds times in (grid[k-1], grid[k]]."""
+    index = np.searchsorted(grid, times, side="left")
+    return np.bincount(index, weights=weights, minlength=len(grid))[: len(grid)]
+
+
+def _peak(reactions: np.ndarray) -> tuple[int, float]:
+    """Most reactions in any hour (t - 1h, t], and the t where that count is first reached."""
+    if len(reactions) == 0:
+        return 0, math.nan
+    counts = np.arange(1, len(reactions) + 1) - np.searchsorted(reactions, reactions - HOUR,
+                                                                 side="right")
+    best = int(np.argmax(counts))
+    return int(counts[best]), float(reactions[best])
+
+
+def tree_shape(run: Run) -> tuple[int, float]:
+    """Depth and structural virality of the who-exposed-whom tree (Goel et al. 2016).
+
+    The tree holds the author and every reacting account; an account's parent is the
+    account whose post it reacted to, or the author when that account is not in the tree
+    (promoted, trending and article exposures). Structural virality is the mean distance
+    between all pairs of nodes: ``sum over edges of size * (m - size) / (m (m - 1) / 2)``.
+    """
+    cascade = run.cascade
+    accounts = cascade.reaction_accounts
+    m = len(accounts) + 1
+    if m < 2:
+        return 0, math.nan
+    author = run.world.author
+    position = {author: 0}
+    for i, account in enumerate(accounts, start=1):
+        position[account] = i
+    parents = [0] * m
+    depth = [0] * m
+    for i, account in enumerate(accounts, start=1):
+        parent = position.get(int(cascade.parent[account]), 0)
+        parents[i] = parent
+        depth[i] = depth[parent] + 1
+    size = [1] * m
+    total = 0
+    for i in range(m - 1, 0, -1):
+        size[parents[i]] += size[i]
+        total += size[i] * (m - size[i])
+    return max(depth), total / (m * (m - 1) / 2)

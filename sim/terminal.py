@@ -1,0 +1,60 @@
+"""What a run shows in the terminal: a progress bar and a summary table (rich)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from sim.experiment.results import Results
+
+
+@contextmanager
+def progress_bar(total: int, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar of replications done, with the time left; yields ``advance(done, total)``."""
+    if quiet:
+        yield lambda done, total: None
+        return
+    columns = (TextColumn("replications"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+        task = progress.add_task("run", total=total)
+        yield lambda done, _total: progress.update(task, completed=done)
+
+
+def summary_table(results: Results, console: Console | None = None) -> None:
+    """Per policy: mean reach, P90 exposure, mean articles, and the change in mean exposure."""
+    console = console or Console()
+    summary = results.summary()
+    table = Table(title=f"{summary['scenario']}: {summary['replications']} replications, "
+                  f"seed {summary['seed']}", title_justify="left")
+    for heading in ("policy", "mean reach", "P90 exposure", "mean articles",
+                    "exposure vs baseline"):
+        table.add_column(heading, justify="left" if heading == "policy" else "right")
+    for name, entry in summary["policies"].items():
+        metrics = entry["metrics"]
+        change = "baseline"
+        if "vs_baseline" in entry:
+            paired = entry["vs_baseline"]["exposure"]
+            rel = paired["relative_change"]
+            change = "-" if rel is None or math.isnan(rel) else f"{rel:+.1%}"
+        table.add_row(name, _fmt(metrics["reach"]["mean"]), _fmt(metrics["exposure"]["p90"]),
+                      _fmt(metrics["articles"]["mean"], 1), change)
+    console.print(table)
+
+
+def _fmt(value: float, digits: int = 0) -> str:
+    if value is None or math.isnan(value):
+        return "-"
+    return f"{value:,.{digits}f}"
