@@ -3,16 +3,25 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 TEST_STAMP := $(VENV)/.flashpoint-test-installed
+BASE_STAMP := $(VENV)/.flashpoint-installed
 
-.PHONY: test lint reference clean
+.PHONY: demo test lint reference clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Flashpoint needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
 
+$(BASE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e .
+	touch $@
+
+## demo: create .venv if needed, install Flashpoint and run the #McDStories scenario
+demo: $(BASE_STAMP)
+	$(BIN)/flashpoint run scenarios/mcdstories.yaml
+
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e '.[test]'
-	touch $@
+	touch $@ $(BASE_STAMP)
 
 ## test: create .venv if needed, install the test extras, lint and run the whole suite
 test: $(TEST_STAMP)

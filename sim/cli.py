@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -65,6 +67,26 @@ def _parser() -> argparse.ArgumentParser:
                      "(default: post)")
     new.add_argument("--force", action="store_true", help="overwrite an existing file")
     new.set_defaults(handler=_new)
+
+    run = commands.add_parser(
+        "run", help="simulate every policy of a scenario and write the results",
+        description="Run every policy of SCENARIO for every replication (common random numbers "
+        "across policies) and write summary.json, replications.csv, timeseries.csv and "
+        "scenario.resolved.yaml into the output folder.")
+    run.add_argument("scenario", metavar="SCENARIO")
+    run.add_argument("--out", metavar="DIR", help="output folder (default: "
+                     "results/<scenario>-<UTC time>/)")
+    run.add_argument("--replications", type=_positive, metavar="N",
+                     help="replications per policy (default: the scenario's)")
+    run.add_argument("--seed", type=_non_negative, metavar="S",
+                     help="root seed (default: the scenario's)")
+    run.add_argument("--workers", type=_positive, default=os.cpu_count() or 1, metavar="N",
+                     help="worker processes (default: one per core); results do not depend "
+                     "on it")
+    run.add_argument("--policy", action="append", metavar="NAME",
+                     help="run only this policy besides the baseline (repeatable)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    run.set_defaults(handler=_run)
 
     network = commands.add_parser(
         "network", help="describe or export a scenario's follower network",
@@ -198,4 +220,40 @@ def _network_export(args: argparse.Namespace) -> int:
     _, graph = _network(args.scenario)
     export_graph(graph, args.out)
     print(f"wrote {args.out}: {graph.accounts:,} accounts, {graph.follows:,} follows")
+    return 0
+
+
+def _positive(text: str) -> int:
+    value = _non_negative(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1; got {text!r}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number; got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0; got {text!r}")
+    return value
+
+
+def _run(args: argparse.Namespace) -> int:
+    from sim.experiment.api import run
+    from sim.scenario import load_scenario
+    from sim.terminal import progress_bar, summary_table
+
+    scenario = load_scenario(args.scenario)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = Path(args.out) if args.out else Path("results") / f"{Path(args.scenario).stem}-{stamp}"
+    replications = args.replications or scenario.replications
+    with progress_bar(replications, quiet=args.quiet) as advance:
+        results = run(scenario, replications=args.replications, seed=args.seed,
+                      workers=args.workers, policies=args.policy, progress=advance)
+    results.write(out, source=args.scenario)
+    if not args.quiet:
+        summary_table(results)
+    print(f"results written to {out}/")
     return 0
