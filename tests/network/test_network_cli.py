@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -12,8 +13,9 @@ from tests.network.test_loaders import _file_scenario
 
 
 def _small(tmp_path: Path, seed: int, name: str = "small.yaml") -> Path:
-    text = SCENARIOS[0].read_text().replace("accounts: 200000", "accounts: 3000").replace(
-        "brand_followers: 8000", "brand_followers: 150").replace("seed: 2012", f"seed: {seed}")
+    text = re.sub(r"\n  accounts: \d+", "\n  accounts: 3000", SCENARIOS[0].read_text())
+    text = re.sub(r"\n  brand_followers: \d+", "\n  brand_followers: 150", text)
+    text = re.sub(r"\nseed: \d+", f"\nseed: {seed}", text)
     path = tmp_path / name
     path.write_text(text)
     return path

@@ -1,0 +1,184 @@
+"""End-to-end runs: reproducibility, every bundled scenario, outputs, invariants."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import sim
+from sim.engine.kernel import simulate
+from sim.engine.world import make_world
+from sim.metrics import METRICS, SERIES, compute
+from sim.network.build import audience
+from sim.scenario import parse_scenario
+from tests.conftest import SCENARIOS, run_flashpoint
+from tests.engine.test_actions import HASHTAG
+
+
+def _short(path: Path, tmp_path: Path, horizon: str = "8h") -> Path:
+    """A bundled scenario on a smaller audience and a short horizon."""
+    text = path.read_text()
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("horizon:"):
+            line = f"horizon: {horizon}"
+        elif stripped.startswith("accounts:"):
+            line = "  accounts: 5000"
+        elif stripped.startswith("brand_followers:"):
+            line = "  brand_followers: 300"
+        lines.append(line)
+    short = tmp_path / path.name
+    short.write_text("\n".join(lines) + "\n")
+    return short
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_every_bundled_scenario_runs_end_to_end(path: Path, tmp_path: Path, cli) -> None:
+    scenario_file = _short(path, tmp_path)
+    out = tmp_path / "out"
+    code, stdout, err = cli("run", str(scenario_file), "--replications", "3", "--out", str(out),
+                            "--quiet", "--workers", "1")
+    assert code == 0, err
+    assert stdout == f"results written to {out}/\n"
+    scenario = sim.load_scenario(scenario_file)
+    names = [p.name for p in scenario.policies]
+    with (out / "replications.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["policy", "replication", "seed", *METRICS]
+    assert [(r["policy"], int(r["replication"])) for r in rows] == [
+        (n, i) for n in names for i in range(3)]
+    summary = json.loads((out / "summary.json").read_text())
+    assert list(summary["policies"]) == names
+    assert set(summary["policies"][names[1]]["vs_baseline"]["exposure"]) >= {
+        "diff_mean", "diff_ci95", "prob_better"}
+    assert sim.load_scenario(out / "scenario.resolved.yaml") == scenario
+    with (out / "timeseries.csv").open() as handle:
+        series = list(csv.DictReader(handle))
+    assert {r["metric"] for r in series} == set(SERIES)
+    assert float(series[-1]["t_h"]) == 8.0
+
+
+def test_same_seed_gives_identical_bytes_for_any_workers(tmp_path: Path) -> None:
+    scenario_file = _short(SCENARIOS[0], tmp_path)
+    outputs = []
+    for name, workers in (("a", "1"), ("b", "1"), ("c", "2")):
+        result = run_flashpoint("run", str(scenario_file), "--replications", "4", "--out",
+                                str(tmp_path / name), "--quiet", "--workers", workers)
+        assert result.returncode == 0, result.stderr
+        outputs.append({f: (tmp_path / name / f).read_bytes()
+                        for f in ("replications.csv", "timeseries.csv", "summary.json")})
+    assert outputs[0] == outputs[1] == outputs[2]
+    other = run_flashpoint("run", str(scenario_file), "--replications", "4", "--out",
+                           str(tmp_path / "d"), "--quiet", "--seed", "99")
+    assert other.returncode == 0
+    assert (tmp_path / "d" / "replications.csv").read_bytes() != outputs[0]["replications.csv"]
+
+
+def test_policies_that_never_act_give_identical_rows() -> None:
+    text = HASHTAG.format(actions="      - {do: statement, strategy: apology, "
+                                  "when: {metric: reach, above: 1000000000}}")
+    results = sim.run(parse_scenario(text.encode()), replications=3)
+    assert np.array_equal(results.metrics[0], results.metrics[1], equal_nan=True)
+    assert np.array_equal(results.series[0], results.series[1])
+
+
+def test_a_policy_change_leaves_the_baseline_alone() -> None:
+    base = HASHTAG.format(actions="      - {do: delete, at: 1h}")
+    more = base + "  - name: third\n    actions: [{do: stop_promotion, at: 30m}]\n"
+    first = sim.run(parse_scenario(base.encode()), replications=2)
+    second = sim.run(parse_scenario(more.encode()), replications=2)
+    assert np.array_equal(first.metrics[:2], second.metrics[:2], equal_nan=True)
+
+
+def test_cli_run_refuses_bad_arguments(tmp_path: Path, cli) -> None:
+    scenario_file = _short(SCENARIOS[0], tmp_path)
+    code, _, err = cli("run", str(scenario_file), "--policy", "pull promotion at 3h", "--quiet")
+    assert code == 2
+    assert "--policy must name a policy of the scenario" in err
+    assert "did you mean 'pull promotion at 2h'" in err
+    with pytest.raises(SystemExit) as caught:
+        cli("run", str(scenario_file), "--replications", "0")
+    assert caught.value.code == 2
+
+
+def test_cli_run_default_output_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       cli) -> None:
+    scenario_file = _short(SCENARIOS[1], tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = cli("run", str(scenario_file), "--replications", "1", "--quiet")
+    assert code == 0
+    folder = Path(out.split("results written to ", 1)[1].strip())
+    assert folder.parent == Path("results")
+    assert folder.name.startswith("police-officer-post-") and folder.name.endswith("Z")
+    assert (tmp_path / folder / "summary.json").exists()
+
+
+SMALL = """\
+scenario: invariants
+seed: {seed}
+horizon: {horizon}h
+resolution: 30m
+network: {{generator: {generator}, accounts: {accounts}, mean_follows: {follows}}}
+segments:
+  public: {{fraction: 0.7}}
+  critics: {{fraction: 0.2, stance: -0.9, share_multiplier: 2}}
+  journalists: {{fraction: 0.1, media: true, weight: 5}}
+behaviour: {{share_probability: {p}, derived_fraction: 0.4}}
+incident:
+  type: hashtag_campaign
+  brand_followers: {brand}
+  promotion: {{impressions_per_hour: {promo}, duration: 2h}}
+  trending: {{threshold_per_hour: 20, impressions_per_reaction: 3}}
+media: {{pickup_probability: 0.2, saturation: 50, writing_delay: exponential(mean=1h),
+        article_reach: 30}}
+policies:
+  - name: base
+  - name: busy
+    actions:
+      - {{do: delete, at: 40m}}
+      - {{do: statement, strategy: denial, when: {{metric: reach, above: 20}}, delay: 10m}}
+      - {{do: advocates, segment: public, rate_per_hour: 30, at: 1h}}
+      - {{do: takedown, top: 2, at: 1h, platform_delay: 20m}}
+"""
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), accounts=st.integers(20, 400),
+       follows=st.floats(0.5, 12), p=st.floats(0.0, 0.6), horizon=st.integers(2, 12),
+       brand=st.integers(0, 19), promo=st.integers(0, 300),
+       generator=st.sampled_from(["scale_free", "erdos_renyi", "small_world", "communities"]))
+def test_invariants_on_small_random_scenarios(seed: int, accounts: int, follows: float, p: float,
+                                              horizon: int, brand: int, promo: int,
+                                              generator: str) -> None:
+    text = SMALL.format(seed=seed, accounts=accounts, follows=follows, p=p, horizon=horizon,
+                        brand=brand, promo=promo, generator=generator)
+    scenario = parse_scenario(text.encode())
+    world = make_world(scenario, audience(scenario), 0)
+    end = scenario.horizon
+    for policy in scenario.policies:
+        run = simulate(world, policy)
+        values, series = compute(run)
+        assert values["reach"] >= values["reactions"] - (1 if world.author != world.graph.brand
+                                                          else 0)
+        assert values["impressions"] >= values["reach"]
+        assert values["negative_reach"] <= values["reach"]
+        assert values["unanswered_reach"] <= values["reach"]
+        cascade = run.cascade
+        assert all(t <= end for t in cascade.reaction_times)
+        assert all(t <= end for t in cascade.articles)
+        assert cascade.reaction_times == sorted(cascade.reaction_times)
+        assert all(t <= end for t in run.response_times)
+        for curve in series.values():
+            assert np.all(np.diff(curve) >= -1e-9)
+        assert series["reach"][-1] == values["reach"]
+        assert series["reactions"][-1] == values["reactions"]
+        if not math.isnan(values["structural_virality"]):
+            assert values["structural_virality"] >= 1.0 - 1e-12
