@@ -33,8 +33,21 @@ def test_readme_quick_start_commands_exist_in_the_makefile() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     targets = re.findall(r"^make (\w+)$", quick, re.MULTILINE)
-    assert "test" in targets
+    assert targets == ["demo", "test"]
     for target in targets:
         assert re.search(rf"^{target}:", makefile, re.MULTILINE), target
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+def test_python_api_page_runs(monkeypatch, capsys) -> None:
+    text = (ROOT / "docs" / "python-api.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
+    assert len(blocks) >= 5
+    monkeypatch.chdir(ROOT)
+    namespace: dict[str, object] = {}
+    exec(compile("\n".join(blocks), "docs/python-api.md", "exec"), namespace)  # noqa: S102
+    out = capsys.readouterr().out
+    assert "#McDStories hashtag hijack - 5 policies" in out
+    assert "(5, 8, 14)" in out
+    assert "['replications.csv', 'scenario.resolved.yaml', 'summary.json', 'timeseries.csv']" in out
