@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from sim.engine.kernel import Run
 
@@ -40,8 +41,8 @@ def exposures(run: Run) -> Exposures:
     graph = world.graph
     removed = np.array(cascade.removed_at)
     parts_a, parts_t, parts_r = [], [], []
-    if cascade.post_account:
-        posters = np.array(cascade.post_account, dtype=np.int64)
+    if len(cascade.post_account):
+        posters = cascade.post_account
         starts = graph.offsets[posters]
         counts = graph.offsets[posters + 1] - starts
         total = int(counts.sum())
@@ -156,7 +157,8 @@ def tree_shape(run: Run) -> tuple[int, float]:
 
     The tree holds the author and every reacting account; an account's parent is the
     account whose post it reacted to, or the author when that account is not in the tree
-    (promoted, trending and article exposures). Structural virality is the mean distance
+    (promoted, trending and article exposures, and a journalist who reacted only after the
+    reader of its article). Structural virality is the mean distance
     between all pairs of nodes: ``sum over edges of size * (m - size) / (m (m - 1) / 2)``.
     """
     cascade = run.cascade
@@ -164,19 +166,36 @@ def tree_shape(run: Run) -> tuple[int, float]:
     m = len(accounts) + 1
     if m < 2:
         return 0, math.nan
-    author = run.world.author
-    position = {author: 0}
-    for i, account in enumerate(accounts, start=1):
-        position[account] = i
-    parents = [0] * m
-    depth = [0] * m
-    for i, account in enumerate(accounts, start=1):
-        parent = position.get(int(cascade.parent[account]), 0)
-        parents[i] = parent
-        depth[i] = depth[parent] + 1
-    size = [1] * m
-    total = 0
+    position = np.full(run.world.graph.accounts, -1, dtype=np.int64)
+    position[run.world.author] = 0
+    position[accounts] = np.arange(1, m)
+    parents = np.zeros(m, dtype=np.int64)
+    parents[1:] = np.maximum(position[np.maximum(cascade.parent[accounts], 0)], 0)
+    parents[1:][cascade.parent[accounts] < 0] = 0
+    later = parents >= np.arange(m)  # a journalist reacting after its article's reader: root
+    later[0] = False
+    parents[later] = 0
+    depth, total = _tree_sums(parents)
+    return int(depth), float(total) / (m * (m - 1) / 2)
+
+
+@njit(cache=True)
+def _tree_sums(parents: np.ndarray) -> tuple[int, float]:
+    """Depth and Wiener index of a tree given in topological order (``parents[i] < i``).
+
+    The Wiener index (the sum of all pairwise distances) is the sum over edges of
+    ``size * (m - size)``.
+    """
+    m = len(parents)
+    depth = np.zeros(m, dtype=np.int64)
+    deepest = 0
+    for i in range(1, m):
+        depth[i] = depth[parents[i]] + 1
+        if depth[i] > deepest:
+            deepest = depth[i]
+    size = np.ones(m, dtype=np.int64)
+    total = 0.0
     for i in range(m - 1, 0, -1):
         size[parents[i]] += size[i]
         total += size[i] * (m - size[i])
-    return max(depth), total / (m * (m - 1) / 2)
+    return deepest, total

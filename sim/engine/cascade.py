@@ -1,13 +1,15 @@
 """The story's cascade, advanced exactly in continuous time between macro events.
 
 A post by account u at time t exposes each follower v at ``t + D_uv`` (the follow's
-delay in the :class:`~sim.engine.world.World`). The fan-out is vectorised: all of
-u's exposures are computed at once, recorded compactly, and only the exposures
-that *could* lead to a reaction (their uniform is below an upper bound of the
-reaction probability) enter a heap as candidates. Candidates are popped in time
+delay in the :class:`~sim.engine.world.World`). Only the exposures that *could*
+lead to a reaction (their uniform is below an upper bound of the reaction
+probability) enter a heap as candidates; the post itself is recorded, and its
+exposures are rebuilt for the metrics after the run. Candidates are popped in time
 order; at pop time the exact probability is evaluated with everything known by
-then (earlier reactions, removals, statements seen), which is exact because
-nothing that happens later can change the past.
+then (earlier reactions, removals, statements seen), which is exact because nothing
+that happens later can change the past. The hot loop is compiled
+(:mod:`sim.engine.fast`), statements' reshares and journalists' pickups included; it
+returns to Python only when a journalist files an article (a macro event).
 
 Items: every exposure names the *root* item it depends on. A reshare has the root
 of what it reshares; a derived post is its own root. An exposure at time t is valid
@@ -16,25 +18,38 @@ unless its root was removed before t.
 
 from __future__ import annotations
 
-import heapq
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from sim.engine import delays
+from sim.engine import delays, fast
+from sim.engine.fast import (
+    KIND_ARTICLE,
+    KIND_DERIVED,
+    KIND_PROMOTION,
+    KIND_TRENDING,
+    KIND_TRIGGER,
+    POSTS,
+    REACTIONS,
+    ROOTS,
+    SIZE,
+    STATEMENTS,
+)
 from sim.engine.world import World
 
+__all__ = ["KIND_ARTICLE", "KIND_DERIVED", "PROMOTION", "TRENDING", "TRIGGER", "Cascade",
+           "Statement"]
+
 TRIGGER, PROMOTION, TRENDING = 0, 1, 2
-KIND_TRIGGER, KIND_PROMOTION, KIND_TRENDING, KIND_DERIVED, KIND_ARTICLE = range(5)
-REACT, MEDIA, STATEMENT = 0, 1, 2
 INF = math.inf
+_FIRST_HEAP = 1 << 12
 
 
 @dataclass
 class Statement:
-    """A response issued by the organisation: who has seen it, and from when."""
+    """A response issued by the organisation: who has seen it (a row of the cascade's table)."""
 
     issued: float
     effect: float
@@ -43,229 +58,239 @@ class Statement:
     shared: np.ndarray
 
 
-@dataclass
 class Cascade:
-    """Mutable state of one policy's run in one replication."""
+    """Mutable state of one policy's run in one replication (arrays, for the compiled loop)."""
 
-    world: World
-    effect_cap: float
-    media_rng: np.random.Generator
-    policy_rng: np.random.Generator
-    reacted_at: np.ndarray = field(init=False)
-    parent: np.ndarray = field(init=False)
-    heap: list[tuple[Any, ...]] = field(default_factory=list)
-    counter: int = 0
-    stop_at: float = INF
-    reaction_times: list[float] = field(default_factory=list)
-    reaction_accounts: list[int] = field(default_factory=list)
-    post_account: list[int] = field(default_factory=list)
-    post_time: list[float] = field(default_factory=list)
-    post_root: list[int] = field(default_factory=list)
-    extra: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
-    root_kind: list[int] = field(default_factory=lambda: [KIND_TRIGGER, KIND_PROMOTION,
-                                                          KIND_TRENDING])
-    removed_at: list[float] = field(default_factory=lambda: [INF, INF, INF])
-    reshares: list[int] = field(default_factory=lambda: [0, 0, 0])
-    statements: list[Statement] = field(default_factory=list)
-    support_seen: np.ndarray | None = None
-    support_effect: float = 1.0
-    news_factors: list[tuple[float, float]] = field(default_factory=list)
-    filed: set[int] = field(default_factory=set)
-    articles: list[float] = field(default_factory=list)
-    scheduler: Any = None
-    tracker: Any = None
-
-    def __post_init__(self) -> None:
-        n = self.world.graph.accounts
+    def __init__(self, world: World, effect_cap: float, media_rng: np.random.Generator,
+                 policy_rng: np.random.Generator, max_statements: int = 0,
+                 max_factors: int = 0) -> None:
+        self.world = world
+        self.media_rng = media_rng
+        self.policy_rng = policy_rng
+        graph = world.graph
+        scenario = world.scenario
+        n = graph.accounts
+        self.offsets = graph.offsets.astype(np.int64)
+        self.followers = graph.followers
+        self.max_degree = int(np.diff(self.offsets).max()) if n else 0
         self.reacted_at = np.full(n, INF)
         self.parent = np.full(n, -1, dtype=np.int64)
-        scenario = self.world.scenario
-        self.novelty_curve = scenario.behaviour.novelty
-        self.derived_fraction = scenario.behaviour.derived_fraction
-        self.has_media = scenario.media is not None
-        self.offsets = self.world.graph.offsets
-        self.followers = self.world.graph.followers
+        self._react_time = np.empty(n)
+        self._react_account = np.empty(n, dtype=np.int64)
+        self._post_account = np.empty(n + 1, dtype=np.int64)
+        self._post_time = np.empty(n + 1)
+        self._post_root = np.empty(n + 1, dtype=np.int64)
+        capacity = n + int(world.journalist.sum()) + 8
+        self._root_kind = np.zeros(capacity, dtype=np.int64)
+        self._removed_at = np.full(capacity, INF)
+        self._reshares = np.zeros(capacity, dtype=np.int64)
+        self._root_kind[:3] = (KIND_TRIGGER, KIND_PROMOTION, KIND_TRENDING)
+        self.meta = np.zeros(fast.META_SLOTS, dtype=np.int64)
+        self.meta[ROOTS] = 3
+        self.hf = np.empty((_FIRST_HEAP, 2))
+        self.hi = np.empty((_FIRST_HEAP, 5), dtype=np.int64)
+        rows = max(1, max_statements)
+        self.seen = np.full((rows, n), INF)
+        self.shared = np.zeros((rows, n), dtype=bool)
+        self.effect = np.ones(rows)
+        self.share_probability = np.zeros(rows)
+        self.statements: list[Statement] = []
+        self.support_seen = np.full(n, INF)
+        self.filed = np.zeros(n, dtype=bool)
+        self.factor_time = np.zeros(max_factors + 1)
+        self.factor_value = np.ones(max_factors + 1)
+        self.out = np.zeros(2)
+        novelty = scenario.behaviour.novelty
+        media = scenario.media
+        self.params = np.zeros(fast.PARAM_SLOTS)
+        self.params[fast.HORIZON] = world.horizon
+        self.params[fast.CAP] = effect_cap
+        self.params[fast.NOVELTY_KIND] = 1.0 if hasattr(novelty, "half_life") else 0.0
+        self.params[fast.HALF_LIFE] = getattr(novelty, "half_life", 1.0)
+        self.params[fast.BETA] = getattr(novelty, "beta", 1.0)
+        self.params[fast.HAS_MEDIA] = 1.0 if media is not None else 0.0
+        self.params[fast.DERIVED_FRACTION] = scenario.behaviour.derived_fraction
+        self.params[fast.SUPPORT_EFFECT] = 1.0
+        self.params[fast.PICKUP] = media.pickup_probability if media else 0.0
+        self.params[fast.LOG_SATURATION] = math.log1p(media.saturation) if media else 1.0
         segments = scenario.segments or {}
         multiplier = np.array([s.share_multiplier for s in segments.values()] + [0.0])
-        self.share_multiplier = multiplier[self.world.graph.segment]
-        attentions = self.world.segment_attention
+        self.share_multiplier = multiplier[graph.segment]
+        attentions = world.segment_attention
         self.single_attention = attentions[0] if len(set(attentions)) == 1 else None
+        self.articles: list[float] = []
+        self.stop_at = INF
+        self.scheduler: Any = None
+        self.tracker: Any = None
+        self.extra: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    # ------------------------------------------------------------ records
+
+    @property
+    def reaction_times(self) -> np.ndarray:
+        """Reaction times, in the order they happened."""
+        return self._react_time[: self.meta[REACTIONS]]
+
+    @property
+    def reaction_accounts(self) -> np.ndarray:
+        """The reacting accounts, aligned with :attr:`reaction_times`."""
+        return self._react_account[: self.meta[REACTIONS]]
+
+    @property
+    def post_account(self) -> np.ndarray:
+        """Every story post through the follower graph: who posted ..."""
+        return self._post_account[: self.meta[POSTS]]
+
+    @property
+    def post_time(self) -> np.ndarray:
+        """... when ..."""
+        return self._post_time[: self.meta[POSTS]]
+
+    @property
+    def post_root(self) -> np.ndarray:
+        """... and the root item the post depends on."""
+        return self._post_root[: self.meta[POSTS]]
+
+    @property
+    def root_kind(self) -> np.ndarray:
+        """Kind of every root item (trigger, promotion, trending, derived post, article)."""
+        return self._root_kind[: self.meta[ROOTS]]
+
+    @property
+    def removed_at(self) -> np.ndarray:
+        """When each root item was removed (``inf``: never)."""
+        return self._removed_at[: self.meta[ROOTS]]
+
+    @property
+    def reshares(self) -> np.ndarray:
+        """Reshares of each root item so far."""
+        return self._reshares[: self.meta[ROOTS]]
 
     # ------------------------------------------------------------ posting
 
-    def novelty(self, t: float) -> float:
-        """Novelty of the story at time ``t`` (seconds after it started)."""
-        curve = self.novelty_curve
-        if not hasattr(curve, "half_life"):
-            return 1.0
-        return math.exp(-math.log(2.0) * (max(t, 0.0) / curve.half_life) ** curve.beta)
-
     def post(self, account: int, t: float, root: int) -> None:
         """Account posts (or reshares) story item ``root`` at ``t``: expose its followers."""
-        start, stop = int(self.offsets[account]), int(self.offsets[account + 1])
-        if start == stop:
-            return
-        self.post_account.append(account)
-        self.post_time.append(t)
-        self.post_root.append(root)
-        followers = self.followers[start:stop]
-        times = t + self.world.edge_delay[start:stop]
-        uniforms = self.world.edge_uniform[start:stop]
-        self._candidates(followers, times, uniforms, root, account)
-        if self.tracker is not None:
-            ok = times <= self.world.horizon
-            self.tracker.add(followers[ok], times[ok], root)
+        self._room(2 * self.max_degree + 2)
+        w = self.world
+        fast.post(self.hf, self.hi, self.meta, account, t, root, self.offsets, self.followers,
+                  w.edge_delay, w.edge_uniform, w.edge_pickup, w.base_p, w.journalist,
+                  self.params, self._post_account, self._post_time, self._post_root)
 
     def expose(self, accounts: np.ndarray, times: np.ndarray, uniforms: np.ndarray, root: int,
                source: int) -> None:
         """Exposures that do not come through the follower graph (promotion, trends, articles)."""
         ok = times <= self.world.horizon
-        accounts, times, uniforms = accounts[ok], times[ok], uniforms[ok]
-        self.extra.append((accounts.astype(np.int64), times, np.full(len(times), root)))
-        self._candidates(accounts, times, uniforms, root, source)
+        accounts, times, uniforms = accounts[ok].astype(np.int64), times[ok], uniforms[ok]
+        self.extra.append((accounts, times, np.full(len(times), root, dtype=np.int64)))
+        self._room(2 * len(accounts) + 2)
+        w = self.world
+        pickups = (self.media_rng.random(len(accounts)) if self.params[fast.HAS_MEDIA]
+                   else np.zeros(len(accounts)))
+        fast.candidates(self.hf, self.hi, self.meta, accounts, times, uniforms, pickups, root,
+                        source, w.base_p, w.journalist, self.params)
         if self.tracker is not None:
             self.tracker.add(accounts, times, root)
-
-    def _candidates(self, accounts: np.ndarray, times: np.ndarray, uniforms: np.ndarray,
-                    root: int, source: int) -> None:
-        horizon = self.world.horizon
-        base = self.world.base_p[accounts]
-        upper = base * self.effect_cap * delays.novelty(self.novelty_curve, times)
-        chosen = np.flatnonzero((times <= horizon) & (uniforms < upper))
-        heap = self.heap
-        for i in chosen.tolist():
-            self.counter += 1
-            heapq.heappush(heap, (float(times[i]), self.counter, REACT, int(accounts[i]), root,
-                                  float(uniforms[i]), source))
-        if self.has_media:
-            press = np.flatnonzero(self.world.journalist[accounts] & (times <= horizon))
-            for i in press.tolist():
-                self.counter += 1
-                heapq.heappush(heap, (float(times[i]), self.counter, MEDIA, int(accounts[i]),
-                                      root, 0.0, source))
 
     def push(self, t: float, kind: int, account: int, root: int, uniform: float,
              source: int) -> None:
         """Add one candidate event (used for statement reshares)."""
-        self.counter += 1
-        heapq.heappush(self.heap, (t, self.counter, kind, account, root, uniform, source))
+        self._room(1)
+        fast.push(self.hf, self.hi, self.meta, t, kind, account, root, uniform, source)
+
+    def _room(self, more: int) -> None:
+        needed = int(self.meta[SIZE]) + more + 2 * self.max_degree + 2
+        if needed > self.hf.shape[0]:
+            size = max(needed, 2 * self.hf.shape[0])
+            hf = np.empty((size, 2))
+            hi = np.empty((size, 5), dtype=np.int64)
+            count = int(self.meta[SIZE])
+            hf[:count] = self.hf[:count]
+            hi[:count] = self.hi[:count]
+            self.hf, self.hi = hf, hi
 
     # ------------------------------------------------------------ advancing
 
     def next_time(self) -> float:
         """Time of the earliest pending candidate (``inf`` if none)."""
-        return self.heap[0][0] if self.heap else INF
+        return float(self.hf[0, 0]) if self.meta[SIZE] else INF
 
     def run_until(self, until: float, inclusive: bool = False) -> None:
         """Process every candidate earlier than ``until`` (and than any macro event it creates)."""
         self.stop_at = until
-        heap = self.heap
-        while heap:
-            t = heap[0][0]
-            if t > self.stop_at or (t == self.stop_at and not inclusive):
-                break
-            _, _, kind, account, root, uniform, source = heapq.heappop(heap)
-            if kind == REACT:
-                self._react(t, account, root, uniform, source)
-            elif kind == MEDIA:
-                self._pickup(t, account, root)
+        w = self.world
+        while True:
+            status = fast.advance(
+                self.hf, self.hi, self.meta, self.stop_at, inclusive, self.max_degree, self.out,
+                self.reacted_at, self.parent, self._react_time, self._react_account,
+                self._root_kind, self._removed_at, self._reshares, w.derived_uniform,
+                self.offsets, self.followers, w.edge_delay, w.edge_uniform, w.edge_pickup,
+                w.edge_response_delay, w.edge_share, w.base_p, w.journalist,
+                self.share_multiplier, self.params, self._post_account, self._post_time,
+                self._post_root, self.seen, self.shared, self.effect, self.share_probability,
+                self.support_seen, self.filed, w.writing_delay, self.factor_time,
+                self.factor_value)
+            if status == fast.GROW:
+                self._room(0)
+            elif status == fast.ARTICLE:
+                if self.scheduler is not None:
+                    self.scheduler.publish(float(self.out[0]), int(self.out[1]))
             else:
-                self._share_statement(t, account, root)
-
-    def _react(self, t: float, account: int, root: int, uniform: float, source: int) -> None:
-        if self.reacted_at[account] != INF or self.removed_at[root] < t:
-            return
-        p = self.world.base_p[account] * self.novelty(t) * self.effects(account, t)
-        if uniform >= p:
-            return
-        self.reacted_at[account] = t
-        self.parent[account] = source
-        self.reaction_times.append(t)
-        self.reaction_accounts.append(account)
-        kind = self.root_kind[root]
-        derived = (kind in (KIND_TRENDING, KIND_ARTICLE)
-                   or self.world.derived_uniform[account] < self.derived_fraction)
-        if derived:
-            new_root = self.new_root(KIND_DERIVED)
-        else:
-            new_root = TRIGGER if root == PROMOTION else root
-            self.reshares[new_root] += 1
-        self.post(account, t, new_root)
-
-    def effects(self, account: int, t: float) -> float:
-        """Product of the response effects this account has seen by ``t``."""
-        product = 1.0
-        for statement in self.statements:
-            if statement.seen[account] <= t:
-                product *= statement.effect
-        if self.support_seen is not None and self.support_seen[account] <= t:
-            product *= self.support_effect
-        return product
+                return
 
     def new_root(self, kind: int) -> int:
-        """Create a new root item (a derived post or an article)."""
-        self.root_kind.append(kind)
-        self.removed_at.append(INF)
-        self.reshares.append(0)
-        return len(self.root_kind) - 1
+        """Create a new root item (an article)."""
+        index = int(self.meta[ROOTS])
+        self._root_kind[index] = kind
+        self._removed_at[index] = INF
+        self._reshares[index] = 0
+        self.meta[ROOTS] = index + 1
+        return index
 
     def remove(self, root: int, t: float) -> None:
         """Remove a root item at ``t``: later exposures through it (and its reshares) are void."""
-        self.removed_at[root] = min(self.removed_at[root], t)
+        self._removed_at[root] = min(self._removed_at[root], t)
+
+    def set_support_effect(self, effect: float) -> None:
+        """The reaction multiplier of accounts that have seen a supportive post."""
+        self.params[7] = effect
 
     # ------------------------------------------------------------ media
 
+    def add_news_factor(self, since: float, factor: float) -> None:
+        """From ``since`` on, newsworthiness is multiplied by ``factor``."""
+        k = int(self.meta[fast.FACTORS])
+        self.factor_time[k] = since
+        self.factor_value[k] = factor
+        self.meta[fast.FACTORS] = k + 1
+
     def newsworthiness(self, t: float) -> float:
         """min(1, log(1 + reactions) / log(1 + saturation)) times the policy's multipliers."""
-        media = self.world.scenario.media
-        assert media is not None
-        value = min(1.0, math.log1p(len(self.reaction_times)) / math.log1p(media.saturation))
-        for since, factor in self.news_factors:
-            if since <= t:
-                value *= factor
-        return value
-
-    def _pickup(self, t: float, journalist: int, root: int) -> None:
-        if journalist in self.filed or self.removed_at[root] < t:
-            return
-        media = self.world.scenario.media
-        assert media is not None
-        chance = media.pickup_probability * self.newsworthiness(t)
-        if self.media_rng.random() >= chance:
-            return
-        self.filed.add(journalist)
-        published = t + float(delays.sample(media.writing_delay, self.media_rng, 1)[0])
-        if published <= self.world.horizon and self.scheduler is not None:
-            self.scheduler.publish(published, journalist)
+        return float(fast.newsworthiness(t, int(self.meta[REACTIONS]), self.meta,
+                                         self.factor_time, self.factor_value,
+                                         self.params[fast.LOG_SATURATION]))
 
     # ------------------------------------------------------------ statements
 
-    def _share_statement(self, t: float, account: int, index: int) -> None:
-        statement = self.statements[index]
-        if statement.shared[account]:
-            return
-        self.spread_statement(index, account, t)
-
-    def spread_statement(self, index: int, account: int, t: float) -> None:
-        """``account`` posts statement ``index`` at ``t``: its followers see it after their delays.
-
-        Each follower reshares it, once at most, with the statement's share probability
-        times its segment's share multiplier.
-        """
-        statement = self.statements[index]
-        statement.shared[account] = True
-        start, stop = int(self.offsets[account]), int(self.offsets[account + 1])
-        if start == stop:
-            return
-        accounts = self.followers[start:stop]
-        times = t + self.world.edge_response_delay[start:stop]
-        ok = times <= self.world.horizon
-        accounts, times = accounts[ok], times[ok]
-        np.minimum.at(statement.seen, accounts, times)
-        chance = statement.share_probability * self.share_multiplier[accounts]
-        sharers = np.flatnonzero(self.policy_rng.random(len(accounts)) < chance)
-        for i in sharers.tolist():
-            self.push(float(times[i]), STATEMENT, int(accounts[i]), index, 0.0, -1)
+    def issue_statement(self, t: float, effect: float, share_probability: float) -> int:
+        """Open a new statement's row and post it from the brand's account; return its index."""
+        index = int(self.meta[STATEMENTS])
+        if index >= self.seen.shape[0]:
+            raise RuntimeError("more statements than the policy declares")
+        self.effect[index] = effect
+        self.share_probability[index] = share_probability
+        self.statements.append(Statement(issued=t, effect=effect,
+                                         share_probability=share_probability,
+                                         seen=self.seen[index], shared=self.shared[index]))
+        self.meta[STATEMENTS] = index + 1
+        brand = self.world.graph.brand
+        if brand is not None:
+            self._room(2 * self.max_degree + 2)
+            w = self.world
+            fast.spread_statement(self.hf, self.hi, self.meta, index, brand, t, self.offsets,
+                                  self.followers, w.edge_response_delay, w.edge_share,
+                                  self.share_multiplier, self.seen, self.shared,
+                                  self.share_probability, w.horizon)
+        return index
 
     def attention_delays(self, accounts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Attention delays of ``accounts`` (by their segments), drawn from ``rng``."""
@@ -278,5 +303,6 @@ class Cascade:
             mask = segment == index
             if mask.any():
                 out[mask] = delays.sample(dist, rng, int(mask.sum()))  # type: ignore[arg-type]
-        out[segment < 0] = delays.sample(attentions[0], rng, int((segment < 0).sum()))  # type: ignore[arg-type]
+        brand = segment < 0
+        out[brand] = delays.sample(attentions[0], rng, int(brand.sum()))  # type: ignore[arg-type]
         return out

@@ -11,7 +11,6 @@ reaction before 20 minutes and affects exactly the exposures after.
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Generator
 from dataclasses import dataclass
@@ -52,6 +51,8 @@ def simulate(world: World, policy: Policy, policy_index: int = 0) -> Run:
         effect_cap=effect_cap(policy),
         media_rng=stream(scenario.seed, "media", r),
         policy_rng=stream(scenario.seed, "policy", r),
+        max_statements=sum(1 for a in policy.actions if a.do == "statement"),
+        max_factors=len(policy.actions),
     )
     env = simpy.Environment()
     run = Run(world=world, policy=policy, cascade=cascade, response_times=[])
@@ -158,9 +159,9 @@ def _trending(env: simpy.Environment, cascade: Cascade,
         yield env.timeout(TRENDING_STEP)
 
 
-def _recent(times: list[float], now: float) -> int:
-    """Reactions in the hour before ``now`` (reaction times are appended in order)."""
-    return len(times) - bisect.bisect_right(times, now - HOUR)
+def _recent(times: np.ndarray, now: float) -> int:
+    """Reactions in the hour before ``now`` (reaction times are recorded in order)."""
+    return len(times) - int(np.searchsorted(times, now - HOUR, side="right"))
 
 
 def _action(env: simpy.Environment, run: Run, action: Action,

@@ -36,6 +36,7 @@ class ReachTracker:
         self.negative_reach = 0
         self.weight = 0.0
         self.negative = (world.graph.stance <= 0) & (world.graph.segment >= 0)
+        self.posts_seen = 0
 
     def add(self, accounts: np.ndarray, times: np.ndarray, root: int) -> None:
         """Record exposures of ``root`` at ``times``."""
@@ -46,8 +47,30 @@ class ReachTracker:
         heapq.heappush(self.batches, (float(times[order[0]]), self.count, accounts[order],
                                       times[order], root))
 
+    def _ingest_posts(self) -> None:
+        """Turn the posts made since the last sample into exposure batches."""
+        cascade = self.cascade
+        posters = cascade.post_account[self.posts_seen:]
+        if len(posters) == 0:
+            return
+        graph = self.world.graph
+        starts = graph.offsets[posters]
+        counts = graph.offsets[posters + 1] - starts
+        first = np.repeat(np.cumsum(counts) - counts, counts)
+        edges = np.repeat(starts, counts) + (np.arange(int(counts.sum())) - first)
+        times = (np.repeat(cascade.post_time[self.posts_seen:], counts)
+                 + self.world.edge_delay[edges])
+        roots = np.repeat(cascade.post_root[self.posts_seen:], counts)
+        accounts = graph.followers[edges]
+        self.posts_seen += len(posters)
+        ok = times <= self.world.horizon
+        for root in np.unique(roots[ok]).tolist():
+            mine = ok & (roots == root)
+            self.add(accounts[mine], times[mine], root)
+
     def advance(self, t: float) -> None:
         """Account for every exposure at or before ``t``."""
+        self._ingest_posts()
         removed = self.cascade.removed_at
         while self.batches and self.batches[0][0] <= t:
             _, number, accounts, times, root = heapq.heappop(self.batches)

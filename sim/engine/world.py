@@ -27,6 +27,9 @@ class World:
         edge_response_delay: the same for the organisation's side: statements and their
             reshares, and supportive posts (an account's posts of these share its delays).
         edge_uniform: the uniform that decides a reaction at that exposure.
+        edge_share: the uniform that decides whether the follower reshares a statement.
+        edge_pickup: the uniform that decides a journalist's pickup at a story exposure.
+        writing_delay: per account, how long its article would take (journalists only).
         derived_uniform: per account, decides reshare (>= derived_fraction) or derived post.
         base_p: per account, ``share_probability * share_multiplier * max(0, 1 - outrage *
             stance)``; 0 for the brand.
@@ -42,6 +45,9 @@ class World:
     edge_delay: np.ndarray
     edge_response_delay: np.ndarray
     edge_uniform: np.ndarray
+    edge_share: np.ndarray
+    edge_pickup: np.ndarray
+    writing_delay: np.ndarray
     derived_uniform: np.ndarray
     base_p: np.ndarray
     audience: np.ndarray
@@ -63,18 +69,29 @@ def make_world(scenario: Scenario, graph: Graph, replication: int) -> World:
     multiplier = np.array([s.share_multiplier for s in segments.values()] + [0.0])
     stance_factor = np.maximum(0.0, 1.0 - incident.outrage * graph.stance.astype(np.float64))
     base_p = behaviour.share_probability * multiplier[graph.segment] * stance_factor
-    media = np.array([s.media for s in segments.values()] + [False])
     audience = np.flatnonzero(graph.segment >= 0)
     author = _author(scenario, graph, audience, rng)
     base_p[graph.segment < 0] = 0.0
-    response_delay = _edge_delays(graph, attentions, stream(scenario.seed, "policy",
-                                                            replication, 1))
+    response_rng = stream(scenario.seed, "policy", replication, 1)
+    response_delay = _edge_delays(graph, attentions, response_rng)
+    edge_share = response_rng.random(graph.follows, dtype=np.float32)
+    media_rng = stream(scenario.seed, "media", replication, 1)
+    media = np.array([s.media for s in segments.values()] + [False])
+    journalist = media[graph.segment]
+    writing_delay = np.full(graph.accounts, np.inf)
+    if scenario.media is not None:
+        edge_pickup = media_rng.random(graph.follows, dtype=np.float32)
+        writing_delay[journalist] = delays.sample(scenario.media.writing_delay, media_rng,
+                                                  int(journalist.sum()))
+    else:
+        edge_pickup = np.zeros(0, dtype=np.float32)
     return World(
         scenario=scenario, graph=graph, replication=replication,
         horizon=scenario.horizon, edge_delay=edge_delay, edge_response_delay=response_delay,
-        edge_uniform=edge_uniform,
+        edge_uniform=edge_uniform, edge_share=edge_share, edge_pickup=edge_pickup,
+        writing_delay=writing_delay,
         derived_uniform=derived_uniform, base_p=base_p, audience=audience,
-        journalist=media[graph.segment], author=author,
+        journalist=journalist, author=author,
         segment_attention=tuple(attentions),
     )
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
-from sim.engine.cascade import KIND_DERIVED, PROMOTION, TRIGGER, Statement
+from sim.engine.cascade import KIND_DERIVED, PROMOTION, TRIGGER
 from sim.engine.delays import sample
 from sim.scenario.schema import Action, Policy
 
@@ -62,23 +62,17 @@ def delete(env: simpy.Environment, run: Run, act: Action) -> None:
     cascade = run.cascade
     cascade.remove(TRIGGER, env.now)
     cascade.remove(PROMOTION, env.now)
-    cascade.news_factors.append((env.now, act.streisand if act.streisand is not None else 1.5))
+    cascade.add_news_factor(env.now, act.streisand if act.streisand is not None else 1.5)
 
 
 @action("statement")
 def statement(env: simpy.Environment, run: Run, act: Action) -> None:
     """Issue a statement: the brand's followers see it, some reshare it; it changes their odds."""
     cascade = run.cascade
-    graph = run.world.graph
     assert act.effect is not None and act.share_probability is not None
-    n = graph.accounts
-    cascade.statements.append(Statement(issued=env.now, effect=act.effect,
-                                        share_probability=act.share_probability,
-                                        seen=np.full(n, np.inf), shared=np.zeros(n, dtype=bool)))
-    cascade.news_factors.append((env.now, act.newsworthiness or 1.0))
+    cascade.issue_statement(env.now, act.effect, act.share_probability)
+    cascade.add_news_factor(env.now, act.newsworthiness or 1.0)
     run.response_times.append(env.now)
-    if graph.brand is not None:
-        cascade.spread_statement(len(cascade.statements) - 1, graph.brand, env.now)
 
 
 @action("advocates")
@@ -95,9 +89,7 @@ def _advocates(env: simpy.Environment, run: Run, act: Action) -> Generator[Any, 
     members = np.flatnonzero(world.graph.segment == names.index(act.segment))
     if len(members) == 0 or act.rate_per_hour <= 0:
         return
-    if cascade.support_seen is None:
-        cascade.support_seen = np.full(world.graph.accounts, np.inf)
-        cascade.support_effect = SUPPORT_EFFECT
+    cascade.set_support_effect(SUPPORT_EFFECT)
     rng = cascade.policy_rng
     while True:
         gap = float(rng.exponential(HOUR / act.rate_per_hour))
@@ -123,7 +115,7 @@ def _takedown(env: simpy.Environment, run: Run, act: Action) -> Generator[Any, A
     if env.now + wait > run.world.horizon:
         return
     yield env.timeout(wait)
-    derived = [r for r, kind in enumerate(cascade.root_kind) if kind == KIND_DERIVED]
-    derived.sort(key=lambda r: (-cascade.reshares[r], r))
-    for root in derived[: act.top]:
+    derived = np.flatnonzero(cascade.root_kind == KIND_DERIVED)
+    order = np.lexsort((derived, -cascade.reshares[derived]))  # most reshared, then earliest
+    for root in derived[order[: act.top]].tolist():
         cascade.remove(root, env.now)

@@ -174,7 +174,7 @@ def test_invariants_on_small_random_scenarios(seed: int, accounts: int, follows:
         cascade = run.cascade
         assert all(t <= end for t in cascade.reaction_times)
         assert all(t <= end for t in cascade.articles)
-        assert cascade.reaction_times == sorted(cascade.reaction_times)
+        assert np.all(np.diff(cascade.reaction_times) >= 0)
         assert all(t <= end for t in run.response_times)
         for curve in series.values():
             assert np.all(np.diff(curve) >= -1e-9)
