@@ -30,7 +30,7 @@ class ReachTracker:
         self.world = world
         self.cascade = cascade
         self.first = np.full(world.graph.accounts, np.inf)
-        self.batches: list[tuple[float, int, np.ndarray, np.ndarray, int]] = []
+        self.batches: list[tuple[float, int, np.ndarray, np.ndarray, np.ndarray]] = []
         self.count = 0
         self.reach = 0
         self.negative_reach = 0
@@ -38,14 +38,15 @@ class ReachTracker:
         self.negative = (world.graph.stance <= 0) & (world.graph.segment >= 0)
         self.posts_seen = 0
 
-    def add(self, accounts: np.ndarray, times: np.ndarray, root: int) -> None:
-        """Record exposures of ``root`` at ``times``."""
+    def add(self, accounts: np.ndarray, times: np.ndarray, roots: int | np.ndarray) -> None:
+        """Record exposures at ``times`` through ``roots`` (one root, or one per exposure)."""
         if len(times) == 0:
             return
         order = np.argsort(times, kind="stable")
+        roots = np.broadcast_to(np.asarray(roots, dtype=np.int64), times.shape)
         self.count += 1
         heapq.heappush(self.batches, (float(times[order[0]]), self.count, accounts[order],
-                                      times[order], root))
+                                      times[order], roots[order]))
 
     def _ingest_posts(self) -> None:
         """Turn the posts made since the last sample into exposure batches."""
@@ -64,25 +65,22 @@ class ReachTracker:
         accounts = graph.followers[edges]
         self.posts_seen += len(posters)
         ok = times <= self.world.horizon
-        for root in np.unique(roots[ok]).tolist():
-            mine = ok & (roots == root)
-            self.add(accounts[mine], times[mine], root)
+        self.add(accounts[ok], times[ok], roots[ok])
 
     def advance(self, t: float) -> None:
         """Account for every exposure at or before ``t``."""
         self._ingest_posts()
         removed = self.cascade.removed_at
         while self.batches and self.batches[0][0] <= t:
-            _, number, accounts, times, root = heapq.heappop(self.batches)
+            _, number, accounts, times, roots = heapq.heappop(self.batches)
             cut = int(np.searchsorted(times, t, side="right"))
-            done_accounts, done_times = accounts[:cut], times[:cut]
-            valid = done_times <= removed[root] if removed[root] != np.inf else slice(None)
-            self._reach(done_accounts[valid], done_times[valid])
+            valid = times[:cut] <= removed[roots[:cut]]
+            self._reach(accounts[:cut][valid])
             if cut < len(times):
                 heapq.heappush(self.batches, (float(times[cut]), number, accounts[cut:],
-                                              times[cut:], root))
+                                              times[cut:], roots[cut:]))
 
-    def _reach(self, accounts: np.ndarray, times: np.ndarray) -> None:
+    def _reach(self, accounts: np.ndarray) -> None:
         graph = self.world.graph
         new = np.unique(accounts[(self.first[accounts] == np.inf) & (graph.segment[accounts] >= 0)])
         if len(new) == 0:

@@ -120,3 +120,15 @@ def test_takedown_removes_the_most_reshared_derived_posts() -> None:
     assert all(cascade.root_kind[r] == KIND_DERIVED for r in removed)
     seen = exposures(run)
     assert not np.any(np.isin(seen.roots, removed) & (seen.times > 2.5 * 3600))
+
+
+def test_reach_trigger_sees_exactly_the_reach_at_each_sample() -> None:
+    run = _run("      - {do: statement, strategy: holding, when: {metric: reach, above: 2500}}")
+    seen = exposures(run)
+    first = np.full(run.world.graph.accounts, np.inf)
+    np.minimum.at(first, seen.accounts, seen.times)
+    reach_times = np.sort(first[np.isfinite(first)])
+    sample = 300.0
+    while np.searchsorted(reach_times, sample, side="right") <= 2500:
+        sample += 300.0
+    assert run.response_times == [sample]
