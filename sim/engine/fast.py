@@ -104,25 +104,29 @@ def novelty(t: float, kind: int, half_life: float, beta: float) -> float:
 
 
 @njit(cache=True)
+def _exposure(hf: np.ndarray, hi: np.ndarray, meta: np.ndarray, t: float, account: int,
+              root: int, uniform: float, pickup: float, source: int, base_p: np.ndarray,
+              journalist: np.ndarray, params: np.ndarray) -> None:
+    """Queue one exposure's chances: a reaction if its uniform is under the bound, a pickup."""
+    if t > params[HORIZON]:
+        return
+    upper = (base_p[account] * params[CAP]
+             * novelty(t, int(params[NOVELTY_KIND]), params[HALF_LIFE], params[BETA]))
+    if uniform < upper:
+        push(hf, hi, meta, t, REACT, account, root, uniform, source)
+    if params[HAS_MEDIA] > 0 and journalist[account]:
+        push(hf, hi, meta, t, MEDIA, account, root, pickup, source)
+
+
+@njit(cache=True)
 def candidates(hf: np.ndarray, hi: np.ndarray, meta: np.ndarray, accounts: np.ndarray,
                times: np.ndarray, uniforms: np.ndarray, pickups: np.ndarray, root: int,
                source: int, base_p: np.ndarray, journalist: np.ndarray,
                params: np.ndarray) -> None:
-    """Queue the exposures that could lead to a reaction (and journalists' pickup chances)."""
-    horizon = params[0]
-    cap = params[1]
-    kind = int(params[2])
-    has_media = params[5] > 0
+    """Queue the chances of exposures that do not come through the follower graph."""
     for i in range(len(accounts)):
-        t = times[i]
-        if t > horizon:
-            continue
-        account = accounts[i]
-        upper = base_p[account] * cap * novelty(t, kind, params[3], params[4])
-        if uniforms[i] < upper:
-            push(hf, hi, meta, t, REACT, account, root, uniforms[i], source)
-        if has_media and journalist[account]:
-            push(hf, hi, meta, t, MEDIA, account, root, pickups[i], source)
+        _exposure(hf, hi, meta, times[i], accounts[i], root, uniforms[i], pickups[i], source,
+                  base_p, journalist, params)
 
 
 @njit(cache=True)
@@ -141,20 +145,10 @@ def post(hf: np.ndarray, hi: np.ndarray, meta: np.ndarray, account: int, t: floa
     post_time[n] = t
     post_root[n] = root
     meta[POSTS] = n + 1
-    horizon = params[0]
-    cap = params[1]
-    kind = int(params[2])
-    has_media = params[5] > 0
+    with_media = params[HAS_MEDIA] > 0
     for e in range(start, stop):
-        when = t + edge_delay[e]
-        if when > horizon:
-            continue
-        follower = followers[e]
-        upper = base_p[follower] * cap * novelty(when, kind, params[3], params[4])
-        if edge_uniform[e] < upper:
-            push(hf, hi, meta, when, REACT, follower, root, edge_uniform[e], account)
-        if has_media and journalist[follower]:
-            push(hf, hi, meta, when, MEDIA, follower, root, edge_pickup[e], account)
+        _exposure(hf, hi, meta, t + edge_delay[e], followers[e], root, edge_uniform[e],
+                  edge_pickup[e] if with_media else 0.0, account, base_p, journalist, params)
 
 
 @njit(cache=True)
