@@ -35,43 +35,59 @@ class Exposures:
 
 
 def exposures(run: Run) -> Exposures:
-    """Rebuild the run's story exposures and drop the void ones."""
+    """Rebuild the run's story exposures and drop the void ones (and the brand's)."""
     cascade = run.cascade
     world = run.world
     graph = world.graph
-    removed = np.array(cascade.removed_at)
-    parts_a, parts_t, parts_r = [], [], []
-    if len(cascade.post_account):
-        posters = cascade.post_account
-        starts = graph.offsets[posters]
-        counts = graph.offsets[posters + 1] - starts
-        total = int(counts.sum())
-        first = np.repeat(np.cumsum(counts) - counts, counts)
-        edges = np.repeat(starts, counts) + (np.arange(total) - first)
-        times = np.repeat(np.array(cascade.post_time), counts) + world.edge_delay[edges]
-        roots = np.repeat(np.array(cascade.post_root, dtype=np.int64), counts)
-        keep = (times <= world.horizon) & (times <= removed[roots])
-        parts_a.append(graph.followers[edges][keep].astype(np.int64))
-        parts_t.append(times[keep])
-        parts_r.append(roots[keep])
+    removed = np.asarray(cascade.removed_at, dtype=np.float64)
+    parts = [_post_exposures(cascade.post_account, cascade.post_time, cascade.post_root,
+                             graph.offsets, graph.followers, world.edge_delay, world.horizon,
+                             removed, graph.segment)]
     for accounts, times, roots in cascade.extra:
-        keep = times <= removed[roots]
-        parts_a.append(accounts[keep])
-        parts_t.append(times[keep])
-        parts_r.append(roots[keep])
-    if not parts_a:
-        return Exposures(np.empty(0, dtype=np.int64), np.empty(0), np.empty(0, dtype=np.int64))
-    accounts = np.concatenate(parts_a)
-    times = np.concatenate(parts_t)
-    roots = np.concatenate(parts_r)
-    audience = graph.segment[accounts] >= 0
-    return Exposures(accounts[audience], times[audience], roots[audience])
+        keep = (times <= removed[roots]) & (graph.segment[accounts] >= 0)
+        parts.append((accounts[keep], times[keep], roots[keep]))
+    if len(parts) == 1:
+        return Exposures(*parts[0])
+    return Exposures(*(np.concatenate([part[k] for part in parts]) for k in range(3)))
+
+
+@njit(cache=True)
+def _post_exposures(posters: np.ndarray, post_times: np.ndarray, post_roots: np.ndarray,
+                    offsets: np.ndarray, followers: np.ndarray, delay: np.ndarray,
+                    horizon: float, removed: np.ndarray,
+                    segment: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The valid exposures of every post through the follower graph (two passes)."""
+    total = 0
+    for i in range(len(posters)):
+        total += offsets[posters[i] + 1] - offsets[posters[i]]
+    accounts = np.empty(total, dtype=np.int64)
+    times = np.empty(total)
+    roots = np.empty(total, dtype=np.int64)
+    n = 0
+    for i in range(len(posters)):
+        root = post_roots[i]
+        for e in range(offsets[posters[i]], offsets[posters[i] + 1]):
+            t = post_times[i] + delay[e]
+            follower = followers[e]
+            if t <= horizon and t <= removed[root] and segment[follower] >= 0:
+                accounts[n] = follower
+                times[n] = t
+                roots[n] = root
+                n += 1
+    return accounts[:n], times[:n], roots[:n]
 
 
 def first_exposure(run: Run, seen: Exposures) -> np.ndarray:
     """Time of each account's first valid exposure (``inf`` if never)."""
-    first = np.full(run.world.graph.accounts, np.inf)
-    np.minimum.at(first, seen.accounts, seen.times)
+    return _first_times(run.world.graph.accounts, seen.accounts, seen.times)
+
+
+@njit(cache=True)
+def _first_times(n: int, accounts: np.ndarray, times: np.ndarray) -> np.ndarray:
+    first = np.full(n, np.inf)
+    for i in range(len(accounts)):
+        if times[i] < first[accounts[i]]:
+            first[accounts[i]] = times[i]
     return first
 
 

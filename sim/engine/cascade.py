@@ -87,8 +87,7 @@ class Cascade:
         self._root_kind[:3] = (KIND_TRIGGER, KIND_PROMOTION, KIND_TRENDING)
         self.meta = np.zeros(fast.META_SLOTS, dtype=np.int64)
         self.meta[ROOTS] = 3
-        self.hf = np.empty((_FIRST_HEAP, 2))
-        self.hi = np.empty((_FIRST_HEAP, 5), dtype=np.int64)
+        self.heap = np.empty((_FIRST_HEAP, fast.WIDTH))
         rows = max(1, max_statements)
         self.seen = np.full((rows, n), INF)
         self.shared = np.zeros((rows, n), dtype=bool)
@@ -172,9 +171,10 @@ class Cascade:
         """Account posts (or reshares) story item ``root`` at ``t``: expose its followers."""
         self._room(2 * self.max_degree + 2)
         w = self.world
-        fast.post(self.hf, self.hi, self.meta, account, t, root, self.offsets, self.followers,
+        fast.post(self.heap, self.meta, account, t, root, self.offsets, self.followers,
                   w.edge_delay, w.edge_uniform, w.edge_pickup, w.base_p, w.journalist,
-                  self.params, self._post_account, self._post_time, self._post_root)
+                  self.params, self._post_account, self._post_time, self._post_root,
+                  self.reacted_at, self.filed)
 
     def expose(self, accounts: np.ndarray, times: np.ndarray, uniforms: np.ndarray, root: int,
                source: int) -> None:
@@ -186,8 +186,8 @@ class Cascade:
         w = self.world
         pickups = (self.media_rng.random(len(accounts)) if self.params[fast.HAS_MEDIA]
                    else np.zeros(len(accounts)))
-        fast.candidates(self.hf, self.hi, self.meta, accounts, times, uniforms, pickups, root,
-                        source, w.base_p, w.journalist, self.params)
+        fast.candidates(self.heap, self.meta, accounts, times, uniforms, pickups, root,
+                        source, w.base_p, w.journalist, self.params, self.reacted_at, self.filed)
         if self.tracker is not None:
             self.tracker.add(accounts, times, root)
 
@@ -195,24 +195,21 @@ class Cascade:
              source: int) -> None:
         """Add one candidate event (used for statement reshares)."""
         self._room(1)
-        fast.push(self.hf, self.hi, self.meta, t, kind, account, root, uniform, source)
+        fast.push(self.heap, self.meta, t, kind, account, root, uniform, source)
 
     def _room(self, more: int) -> None:
         needed = int(self.meta[SIZE]) + more + 2 * self.max_degree + 2
-        if needed > self.hf.shape[0]:
-            size = max(needed, 2 * self.hf.shape[0])
-            hf = np.empty((size, 2))
-            hi = np.empty((size, 5), dtype=np.int64)
+        if needed > self.heap.shape[0]:
+            grown = np.empty((max(needed, 2 * self.heap.shape[0]), fast.WIDTH))
             count = int(self.meta[SIZE])
-            hf[:count] = self.hf[:count]
-            hi[:count] = self.hi[:count]
-            self.hf, self.hi = hf, hi
+            grown[:count] = self.heap[:count]
+            self.heap = grown
 
     # ------------------------------------------------------------ advancing
 
     def next_time(self) -> float:
         """Time of the earliest pending candidate (``inf`` if none)."""
-        return float(self.hf[0, 0]) if self.meta[SIZE] else INF
+        return float(self.heap[0, 0]) if self.meta[SIZE] else INF
 
     def run_until(self, until: float, inclusive: bool = False) -> None:
         """Process every candidate earlier than ``until`` (and than any macro event it creates)."""
@@ -220,7 +217,7 @@ class Cascade:
         w = self.world
         while True:
             status = fast.advance(
-                self.hf, self.hi, self.meta, self.stop_at, inclusive, self.max_degree, self.out,
+                self.heap, self.meta, self.stop_at, inclusive, self.max_degree, self.out,
                 self.reacted_at, self.parent, self._react_time, self._react_account,
                 self._root_kind, self._removed_at, self._reshares, w.derived_uniform,
                 self.offsets, self.followers, w.edge_delay, w.edge_uniform, w.edge_pickup,
@@ -286,7 +283,7 @@ class Cascade:
         if brand is not None:
             self._room(2 * self.max_degree + 2)
             w = self.world
-            fast.spread_statement(self.hf, self.hi, self.meta, index, brand, t, self.offsets,
+            fast.spread_statement(self.heap, self.meta, index, brand, t, self.offsets,
                                   self.followers, w.edge_response_delay, w.edge_share,
                                   self.share_multiplier, self.seen, self.shared,
                                   self.share_probability, w.horizon)

@@ -1,9 +1,9 @@
 """The compiled core of the cascade: a candidate heap and the reaction loop (numba).
 
 Everything here works on plain arrays owned by :class:`sim.engine.cascade.Cascade`.
-The heap holds candidate events ordered by (time, sequence number): float columns
-``hf = [time, uniform]`` and integer columns ``hi = [sequence, kind, account, root,
-source]``. ``meta`` holds the counters listed below. :func:`advance` processes
+The heap holds candidate events ordered by (time, sequence number), one 64-byte row
+each: ``[time, sequence, uniform, kind, account, root, source, -]`` (integers are exact in
+float64 below 2**53). ``meta`` holds the counters listed below. :func:`advance` processes
 reaction candidates in time order and returns to Python for anything else.
 """
 
@@ -29,54 +29,50 @@ DONE, GROW, ARTICLE = 0, 1, 2
  PICKUP, LOG_SATURATION) = range(10)
 PARAM_SLOTS = 10
 LN2 = math.log(2.0)
+WIDTH = 8  # heap row: time, sequence, uniform, kind, account, root, source, (pad): 64 bytes
 
 
 @njit(cache=True)
-def _less(hf: np.ndarray, hi: np.ndarray, a: int, b: int) -> bool:
-    if hf[a, 0] < hf[b, 0]:
+def _less(h: np.ndarray, a: int, b: int) -> bool:
+    if h[a, 0] < h[b, 0]:
         return True
-    return hf[a, 0] == hf[b, 0] and hi[a, 0] < hi[b, 0]
+    return h[a, 0] == h[b, 0] and h[a, 1] < h[b, 1]
 
 
 @njit(cache=True)
-def _swap(hf: np.ndarray, hi: np.ndarray, a: int, b: int) -> None:
-    for c in range(2):
-        hf[a, c], hf[b, c] = hf[b, c], hf[a, c]
-    for c in range(5):
-        hi[a, c], hi[b, c] = hi[b, c], hi[a, c]
-
-
-@njit(cache=True)
-def push(hf: np.ndarray, hi: np.ndarray, meta: np.ndarray, t: float, kind: int, account: int,
+def push(h: np.ndarray, meta: np.ndarray, t: float, kind: int, account: int,
          root: int, uniform: float, source: int) -> None:
-    """Add a candidate (the caller guarantees capacity)."""
+    """Add a candidate (the caller guarantees capacity): sift a hole up, then fill it."""
     i = meta[SIZE]
     meta[SIZE] += 1
     meta[COUNTER] += 1
-    hf[i, 0] = t
-    hf[i, 1] = uniform
-    hi[i, 0] = meta[COUNTER]
-    hi[i, 1] = kind
-    hi[i, 2] = account
-    hi[i, 3] = root
-    hi[i, 4] = source
+    sequence = meta[COUNTER]
     while i > 0:
         parent = (i - 1) // 2
-        if _less(hf, hi, i, parent):
-            _swap(hf, hi, i, parent)
+        if t < h[parent, 0] or (t == h[parent, 0] and sequence < h[parent, 1]):
+            for c in range(WIDTH):
+                h[i, c] = h[parent, c]
             i = parent
         else:
             break
+    h[i, 0] = t
+    h[i, 1] = sequence
+    h[i, 2] = uniform
+    h[i, 3] = kind
+    h[i, 4] = account
+    h[i, 5] = root
+    h[i, 6] = source
 
 
 @njit(cache=True)
-def pop(hf: np.ndarray, hi: np.ndarray, meta: np.ndarray) -> None:
-    """Remove the top candidate (read it from row 0 first)."""
+def pop(h: np.ndarray, meta: np.ndarray) -> None:
+    """Remove the top candidate (read it from row 0 first): sift a hole down, fill it."""
     last = meta[SIZE] - 1
     meta[SIZE] = last
     if last == 0:
         return
-    _swap(hf, hi, 0, last)
+    t = h[last, 0]
+    sequence = h[last, 1]
     i = 0
     while True:
         left = 2 * i + 1
@@ -84,13 +80,16 @@ def pop(hf: np.ndarray, hi: np.ndarray, meta: np.ndarray) -> None:
             break
         best = left
         right = left + 1
-        if right < last and _less(hf, hi, right, left):
+        if right < last and _less(h, right, left):
             best = right
-        if _less(hf, hi, best, i):
-            _swap(hf, hi, i, best)
+        if h[best, 0] < t or (h[best, 0] == t and h[best, 1] < sequence):
+            for c in range(WIDTH):
+                h[i, c] = h[best, c]
             i = best
         else:
             break
+    for c in range(WIDTH):
+        h[i, c] = h[last, c]
 
 
 @njit(cache=True)
@@ -104,37 +103,44 @@ def novelty(t: float, kind: int, half_life: float, beta: float) -> float:
 
 
 @njit(cache=True)
-def _exposure(hf: np.ndarray, hi: np.ndarray, meta: np.ndarray, t: float, account: int,
+def _exposure(h: np.ndarray, meta: np.ndarray, t: float, account: int,
               root: int, uniform: float, pickup: float, source: int, base_p: np.ndarray,
-              journalist: np.ndarray, params: np.ndarray) -> None:
-    """Queue one exposure's chances: a reaction if its uniform is under the bound, a pickup."""
+              journalist: np.ndarray, params: np.ndarray, reacted_at: np.ndarray,
+              filed: np.ndarray) -> None:
+    """Queue one exposure's chances: a reaction if its uniform is under the bound, a pickup.
+
+    An account that has already reacted (or a journalist who has filed) is not queued: the
+    exposure is no later than now, so that can no longer change.
+    """
     if t > params[HORIZON]:
         return
-    upper = (base_p[account] * params[CAP]
-             * novelty(t, int(params[NOVELTY_KIND]), params[HALF_LIFE], params[BETA]))
-    if uniform < upper:
-        push(hf, hi, meta, t, REACT, account, root, uniform, source)
-    if params[HAS_MEDIA] > 0 and journalist[account]:
-        push(hf, hi, meta, t, MEDIA, account, root, pickup, source)
+    if reacted_at[account] == np.inf:
+        upper = (base_p[account] * params[CAP]
+                 * novelty(t, int(params[NOVELTY_KIND]), params[HALF_LIFE], params[BETA]))
+        if uniform < upper:
+            push(h, meta, t, REACT, account, root, uniform, source)
+    if params[HAS_MEDIA] > 0 and journalist[account] and not filed[account]:
+        push(h, meta, t, MEDIA, account, root, pickup, source)
 
 
 @njit(cache=True)
-def candidates(hf: np.ndarray, hi: np.ndarray, meta: np.ndarray, accounts: np.ndarray,
+def candidates(h: np.ndarray, meta: np.ndarray, accounts: np.ndarray,
                times: np.ndarray, uniforms: np.ndarray, pickups: np.ndarray, root: int,
                source: int, base_p: np.ndarray, journalist: np.ndarray,
-               params: np.ndarray) -> None:
+               params: np.ndarray, reacted_at: np.ndarray, filed: np.ndarray) -> None:
     """Queue the chances of exposures that do not come through the follower graph."""
     for i in range(len(accounts)):
-        _exposure(hf, hi, meta, times[i], accounts[i], root, uniforms[i], pickups[i], source,
-                  base_p, journalist, params)
+        _exposure(h, meta, times[i], accounts[i], root, uniforms[i], pickups[i], source,
+                  base_p, journalist, params, reacted_at, filed)
 
 
 @njit(cache=True)
-def post(hf: np.ndarray, hi: np.ndarray, meta: np.ndarray, account: int, t: float, root: int,
+def post(h: np.ndarray, meta: np.ndarray, account: int, t: float, root: int,
          offsets: np.ndarray, followers: np.ndarray, edge_delay: np.ndarray,
          edge_uniform: np.ndarray, edge_pickup: np.ndarray, base_p: np.ndarray,
          journalist: np.ndarray, params: np.ndarray, post_account: np.ndarray,
-         post_time: np.ndarray, post_root: np.ndarray) -> None:
+         post_time: np.ndarray, post_root: np.ndarray, reacted_at: np.ndarray,
+         filed: np.ndarray) -> None:
     """Account posts story item ``root`` at ``t``: record it and queue its followers' chances."""
     start = offsets[account]
     stop = offsets[account + 1]
@@ -147,8 +153,9 @@ def post(hf: np.ndarray, hi: np.ndarray, meta: np.ndarray, account: int, t: floa
     meta[POSTS] = n + 1
     with_media = params[HAS_MEDIA] > 0
     for e in range(start, stop):
-        _exposure(hf, hi, meta, t + edge_delay[e], followers[e], root, edge_uniform[e],
-                  edge_pickup[e] if with_media else 0.0, account, base_p, journalist, params)
+        _exposure(h, meta, t + edge_delay[e], followers[e], root, edge_uniform[e],
+                  edge_pickup[e] if with_media else 0.0, account, base_p, journalist, params,
+                  reacted_at, filed)
 
 
 @njit(cache=True)
@@ -165,7 +172,7 @@ def effects(account: int, t: float, meta: np.ndarray, seen: np.ndarray, effect: 
 
 
 @njit(cache=True)
-def spread_statement(hf: np.ndarray, hi: np.ndarray, meta: np.ndarray, index: int,
+def spread_statement(h: np.ndarray, meta: np.ndarray, index: int,
                      account: int, t: float, offsets: np.ndarray, followers: np.ndarray,
                      edge_response_delay: np.ndarray, edge_share: np.ndarray,
                      share_multiplier: np.ndarray, seen: np.ndarray, shared: np.ndarray,
@@ -180,7 +187,7 @@ def spread_statement(hf: np.ndarray, hi: np.ndarray, meta: np.ndarray, index: in
         if when < seen[index, follower]:
             seen[index, follower] = when
         if edge_share[e] < share_probability[index] * share_multiplier[follower]:
-            push(hf, hi, meta, when, STATEMENT, follower, index, 0.0, account)
+            push(h, meta, when, STATEMENT, follower, index, 0.0, account)
 
 
 @njit(cache=True)
@@ -195,7 +202,7 @@ def newsworthiness(t: float, reactions: int, meta: np.ndarray, factor_time: np.n
 
 
 @njit(cache=True)
-def advance(hf: np.ndarray, hi: np.ndarray, meta: np.ndarray, until: float, inclusive: bool,
+def advance(h: np.ndarray, meta: np.ndarray, until: float, inclusive: bool,
             max_degree: int, out: np.ndarray, reacted_at: np.ndarray, parent: np.ndarray,
             react_time: np.ndarray, react_account: np.ndarray, root_kind: np.ndarray,
             removed_at: np.ndarray, reshares: np.ndarray, derived_uniform: np.ndarray,
@@ -213,26 +220,26 @@ def advance(hf: np.ndarray, hi: np.ndarray, meta: np.ndarray, until: float, incl
     ARTICLE (a journalist filed: ``out`` holds the publication time and the journalist;
     Python schedules it).
     """
-    capacity = hf.shape[0]
+    capacity = h.shape[0]
     horizon = params[HORIZON]
     derived_fraction = params[DERIVED_FRACTION]
     support_effect = params[SUPPORT_EFFECT]
     kind_novelty = int(params[NOVELTY_KIND])
     while meta[SIZE] > 0:
-        t = hf[0, 0]
+        t = h[0, 0]
         if t > until or (t == until and not inclusive):
             return DONE
         if meta[SIZE] + 2 * max_degree + 2 > capacity:
             return GROW
-        uniform = hf[0, 1]
-        kind_event = hi[0, 1]
-        account = hi[0, 2]
-        root = hi[0, 3]
-        source = hi[0, 4]
-        pop(hf, hi, meta)
+        uniform = h[0, 2]
+        kind_event = int(h[0, 3])
+        account = int(h[0, 4])
+        root = int(h[0, 5])
+        source = int(h[0, 6])
+        pop(h, meta)
         if kind_event == STATEMENT:
             if not shared[root, account]:
-                spread_statement(hf, hi, meta, root, account, t, offsets, followers,
+                spread_statement(h, meta, root, account, t, offsets, followers,
                                  edge_response_delay, edge_share, share_multiplier, seen,
                                  shared, share_probability, horizon)
             continue
@@ -254,8 +261,9 @@ def advance(hf: np.ndarray, hi: np.ndarray, meta: np.ndarray, until: float, incl
             continue
         if reacted_at[account] != np.inf:
             continue
-        p = (base_p[account] * novelty(t, kind_novelty, params[HALF_LIFE], params[BETA])
-             * effects(account, t, meta, seen, effect, support_seen, support_effect))
+        p = base_p[account] * novelty(t, kind_novelty, params[HALF_LIFE], params[BETA])
+        if meta[STATEMENTS] > 0 or support_effect != 1.0:
+            p *= effects(account, t, meta, seen, effect, support_seen, support_effect)
         if uniform >= p:
             continue
         reacted_at[account] = t
@@ -275,6 +283,7 @@ def advance(hf: np.ndarray, hi: np.ndarray, meta: np.ndarray, until: float, incl
         else:
             new_root = TRIGGER if root == PROMOTION else root
             reshares[new_root] += 1
-        post(hf, hi, meta, account, t, new_root, offsets, followers, edge_delay, edge_uniform,
-             edge_pickup, base_p, journalist, params, post_account, post_time, post_root)
+        post(h, meta, account, t, new_root, offsets, followers, edge_delay, edge_uniform,
+             edge_pickup, base_p, journalist, params, post_account, post_time, post_root,
+             reacted_at, filed)
     return DONE

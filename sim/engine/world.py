@@ -72,9 +72,15 @@ def make_world(scenario: Scenario, graph: Graph, replication: int) -> World:
     audience = np.flatnonzero(graph.segment >= 0)
     author = _author(scenario, graph, audience, rng)
     base_p[graph.segment < 0] = 0.0
-    response_rng = stream(scenario.seed, "policy", replication, 1)
-    response_delay = _edge_delays(graph, attentions, response_rng)
-    edge_share = response_rng.random(graph.follows, dtype=np.float32)
+    responds = any(a.do in ("statement", "advocates") for p in scenario.policies
+                   for a in p.actions)
+    if responds:  # only scenarios whose policies say something need these draws
+        response_rng = stream(scenario.seed, "policy", replication, 1)
+        response_delay = _edge_delays(graph, attentions, response_rng)
+        edge_share = response_rng.random(graph.follows, dtype=np.float32)
+    else:
+        response_delay = np.zeros(0)
+        edge_share = np.zeros(0, dtype=np.float32)
     media_rng = stream(scenario.seed, "media", replication, 1)
     media = np.array([s.media for s in segments.values()] + [False])
     journalist = media[graph.segment]

@@ -9,6 +9,7 @@ aliases may expand (so a "billion laughs" file is refused, not expanded).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,17 @@ MAX_VALUES = 100_000
 MAX_DEPTH = 64
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _PLAIN_TAGS = ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, reading ``1e-06`` and ``1.5e3`` as numbers, as YAML 1.2 does."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+.0123456789"),
+)
 
 
 @dataclass
@@ -78,7 +90,7 @@ class _Walker:
     def __init__(self, text: str) -> None:
         self.text = text
         try:
-            self.loader = yaml.SafeLoader(text)
+            self.loader = _Loader(text)
         except yaml.reader.ReaderError as exc:
             line = text[: exc.position].count("\n") + 1
             raise _Refused(

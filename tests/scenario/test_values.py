@@ -106,3 +106,12 @@ def test_numbers_must_be_finite() -> None:
     with pytest.raises(BadValue):
         parse_distribution("lognormal(median=1h, sigma=1e999)")
     assert math.isfinite(parse_distribution("lognormal(median=1h, sigma=1e3)").sigma)
+
+
+def test_exponent_numbers_read_as_numbers_when_unquoted() -> None:
+    from sim.scenario.yamlsource import parse
+
+    source, problems = parse(b'a: 1e-06\nb: "1e-06"\nc: 2E3\nd: 1.5e3\ne: .5e1\nf: 1e5x\n')
+    assert problems == [] and source is not None
+    assert source.data == {"a": 1e-06, "b": "1e-06", "c": 2000.0, "d": 1500.0, "e": 5.0,
+                           "f": "1e5x"}
