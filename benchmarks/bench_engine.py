@@ -5,9 +5,10 @@ The work: an independent cascade with transmission probability 0.4 on Barabasi-A
 account, run until it ends. Time per *large* outbreak (over 1% of accounts), median of at
 least 5.
 
-- Flashpoint: one segment, novelty none, share probability 0.4, exponential attention, random
-  author, no policies; the time includes building the replication's draws, the simulation and
-  every metric (exposure bookkeeping included).
+- Flashpoint: one segment, novelty none, share probability 0.4, exponential attention (mean
+  1h), random author, no policies, a 1000h horizon (the outbreaks end long before) and hourly
+  time series; the time includes building the replication's draws, the simulation and every
+  metric and time series (exposure bookkeeping included).
 - EoN 2.x ``fast_nonMarkov_SIR``: recovery after exactly 1, transmission after an exponential
   time of rate ``-ln(0.6)``, so an edge transmits with probability 0.4: the IC equivalent.
 - CyNetDiff ``IndependentCascadeModel`` (activation probability 0.4) and NDlib's
@@ -81,7 +82,8 @@ def bench_flashpoint(n: int, outbreaks: int) -> dict[str, Any]:
     scenario = parse_scenario(f"""\
 scenario: IC-equivalent benchmark
 seed: {SEED}
-horizon: 100000h
+horizon: 1000h
+resolution: 1h
 network: {{generator: erdos_renyi, accounts: {n}, mean_follows: 6}}
 behaviour: {{share_probability: {P}, attention: exponential(mean=1h), novelty: none}}
 incident: {{type: post, author: random, brand_followers: 0}}

@@ -77,6 +77,45 @@ def _post_exposures(posters: np.ndarray, post_times: np.ndarray, post_roots: np.
     return accounts[:n], times[:n], roots[:n]
 
 
+def exposure_summary(run: Run, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each account's first valid exposure, and valid exposures per grid step, in one pass.
+
+    The same exposures as :func:`exposures`, without materialising them.
+    """
+    cascade = run.cascade
+    world = run.world
+    graph = world.graph
+    removed = np.asarray(cascade.removed_at, dtype=np.float64)
+    first = np.full(graph.accounts, np.inf)
+    per_step = np.zeros(len(grid))
+    _summarise_posts(cascade.post_account, cascade.post_time, cascade.post_root, graph.offsets,
+                     graph.followers, world.edge_delay, world.horizon, removed, graph.segment,
+                     grid[1] - grid[0] if len(grid) > 1 else 1.0, first, per_step)
+    for accounts, times, roots in cascade.extra:
+        keep = (times <= removed[roots]) & (graph.segment[accounts] >= 0)
+        np.minimum.at(first, accounts[keep], times[keep])
+        per_step += _binned(times[keep], None, grid)
+    return first, per_step
+
+
+@njit(cache=True)
+def _summarise_posts(posters: np.ndarray, post_times: np.ndarray, post_roots: np.ndarray,
+                     offsets: np.ndarray, followers: np.ndarray, delay: np.ndarray,
+                     horizon: float, removed: np.ndarray, segment: np.ndarray, step: float,
+                     first: np.ndarray, per_step: np.ndarray) -> None:
+    last = len(per_step) - 1
+    for i in range(len(posters)):
+        root = post_roots[i]
+        for e in range(offsets[posters[i]], offsets[posters[i] + 1]):
+            t = post_times[i] + delay[e]
+            follower = followers[e]
+            if t <= horizon and t <= removed[root] and segment[follower] >= 0:
+                if t < first[follower]:
+                    first[follower] = t
+                k = min(int(math.ceil(t / step)), last)  # step k holds (grid[k-1], grid[k]]
+                per_step[k] += 1.0
+
+
 def first_exposure(run: Run, seen: Exposures) -> np.ndarray:
     """Time of each account's first valid exposure (``inf`` if never)."""
     return _first_times(run.world.graph.accounts, seen.accounts, seen.times)
@@ -97,8 +136,8 @@ def compute(run: Run) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     graph = world.graph
     cascade = run.cascade
     scenario = world.scenario
-    seen = exposures(run)
-    first = first_exposure(run, seen)
+    grid = time_grid(world.horizon, scenario.resolution)
+    first, per_step = exposure_summary(run, grid)
     reached = np.isfinite(first)
     weight = graph.weight.astype(np.float64)
     negative = (graph.stance <= 0) & (graph.segment >= 0)
@@ -115,7 +154,7 @@ def compute(run: Run) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     values = {
         "reach": float(reached.sum()),
         "negative_reach": float((reached & negative).sum()),
-        "impressions": float(len(seen.times)),
+        "impressions": float(per_step.sum()),
         "reactions": float(len(reactions)),
         "exposure": float(weight[reached].sum() + len(articles) * offline),
         "peak_reactions_per_hour": float(peak),
@@ -129,11 +168,10 @@ def compute(run: Run) -> tuple[dict[str, float], dict[str, np.ndarray]]:
         "max_depth": float(depth),
         "structural_virality": virality,
     }
-    grid = time_grid(world.horizon, scenario.resolution)
     series = {
         "reach": _cumulative(reach_times, grid),
         "negative_reach": _cumulative(np.sort(first[reached & negative]), grid),
-        "impressions": _cumulative(np.sort(seen.times), grid),
+        "impressions": np.cumsum(per_step),
         "reactions": _cumulative(reactions, grid),
         "exposure": (np.cumsum(_binned(first[reached], weight[reached], grid))
                      + _cumulative(np.sort(articles), grid) * offline),
@@ -152,8 +190,8 @@ def _cumulative(sorted_times: np.ndarray, grid: np.ndarray) -> np.ndarray:
     return np.searchsorted(sorted_times, grid, side="right").astype(np.float64)
 
 
-def _binned(times: np.ndarray, weights: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """Weights summed per grid step: entry k holds times in (grid[k-1], grid[k]]."""
+def _binned(times: np.ndarray, weights: np.ndarray | None, grid: np.ndarray) -> np.ndarray:
+    """Weights (or counts) summed per grid step: entry k holds times in (grid[k-1], grid[k]]."""
     index = np.searchsorted(grid, times, side="left")
     return np.bincount(index, weights=weights, minlength=len(grid))[: len(grid)]
 

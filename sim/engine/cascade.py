@@ -63,7 +63,7 @@ class Cascade:
 
     def __init__(self, world: World, effect_cap: float, media_rng: np.random.Generator,
                  policy_rng: np.random.Generator, max_statements: int = 0,
-                 max_factors: int = 0) -> None:
+                 max_factors: int = 0, prune: bool = False) -> None:
         self.world = world
         self.media_rng = media_rng
         self.policy_rng = policy_rng
@@ -73,7 +73,16 @@ class Cascade:
         self.offsets = graph.offsets.astype(np.int64)
         self.followers = graph.followers
         self.max_degree = int(np.diff(self.offsets).max()) if n else 0
-        self.reacted_at = np.full(n, INF)
+        # what the loop reads for each account it touches, side by side in one cache line
+        self._hot = np.empty((n, 4))
+        self.reacted_at = self._hot[:, 0]
+        self.reacted_at[:] = INF
+        self.pending = self._hot[:, 1]
+        self.pending[:] = INF
+        self.base_p = self._hot[:, 2]
+        self.base_p[:] = world.base_p
+        self.derived_uniform = self._hot[:, 3]
+        self.derived_uniform[:] = world.derived_uniform
         self.parent = np.full(n, -1, dtype=np.int64)
         self._react_time = np.empty(n)
         self._react_account = np.empty(n, dtype=np.int64)
@@ -112,6 +121,7 @@ class Cascade:
         self.params[fast.SUPPORT_EFFECT] = 1.0
         self.params[fast.PICKUP] = media.pickup_probability if media else 0.0
         self.params[fast.LOG_SATURATION] = math.log1p(media.saturation) if media else 1.0
+        self.params[fast.PRUNE] = 1.0 if prune else 0.0
         segments = scenario.segments or {}
         multiplier = np.array([s.share_multiplier for s in segments.values()] + [0.0])
         self.share_multiplier = multiplier[graph.segment]
@@ -172,9 +182,9 @@ class Cascade:
         self._room(2 * self.max_degree + 2)
         w = self.world
         fast.post(self.heap, self.meta, account, t, root, self.offsets, self.followers,
-                  w.edge_delay, w.edge_uniform, w.edge_pickup, w.base_p, w.journalist,
+                  w.edge_delay, w.edge_uniform, w.edge_pickup, self.base_p, w.journalist,
                   self.params, self._post_account, self._post_time, self._post_root,
-                  self.reacted_at, self.filed)
+                  self.reacted_at, self.filed, self.pending)
 
     def expose(self, accounts: np.ndarray, times: np.ndarray, uniforms: np.ndarray, root: int,
                source: int) -> None:
@@ -187,7 +197,8 @@ class Cascade:
         pickups = (self.media_rng.random(len(accounts)) if self.params[fast.HAS_MEDIA]
                    else np.zeros(len(accounts)))
         fast.candidates(self.heap, self.meta, accounts, times, uniforms, pickups, root,
-                        source, w.base_p, w.journalist, self.params, self.reacted_at, self.filed)
+                        source, self.base_p, w.journalist, self.params, self.reacted_at, self.filed,
+                        self.pending)
         if self.tracker is not None:
             self.tracker.add(accounts, times, root)
 
@@ -219,13 +230,13 @@ class Cascade:
             status = fast.advance(
                 self.heap, self.meta, self.stop_at, inclusive, self.max_degree, self.out,
                 self.reacted_at, self.parent, self._react_time, self._react_account,
-                self._root_kind, self._removed_at, self._reshares, w.derived_uniform,
+                self._root_kind, self._removed_at, self._reshares, self.derived_uniform,
                 self.offsets, self.followers, w.edge_delay, w.edge_uniform, w.edge_pickup,
-                w.edge_response_delay, w.edge_share, w.base_p, w.journalist,
+                w.edge_response_delay, w.edge_share, self.base_p, w.journalist,
                 self.share_multiplier, self.params, self._post_account, self._post_time,
                 self._post_root, self.seen, self.shared, self.effect, self.share_probability,
                 self.support_seen, self.filed, w.writing_delay, self.factor_time,
-                self.factor_value)
+                self.factor_value, self.pending)
             if status == fast.GROW:
                 self._room(0)
             elif status == fast.ARTICLE:

@@ -26,8 +26,8 @@ TRIGGER, PROMOTION = 0, 1
 DONE, GROW, ARTICLE = 0, 1, 2
 # params slots
 (HORIZON, CAP, NOVELTY_KIND, HALF_LIFE, BETA, HAS_MEDIA, DERIVED_FRACTION, SUPPORT_EFFECT,
- PICKUP, LOG_SATURATION) = range(10)
-PARAM_SLOTS = 10
+ PICKUP, LOG_SATURATION, PRUNE) = range(11)
+PARAM_SLOTS = 11
 LN2 = math.log(2.0)
 WIDTH = 8  # heap row: time, sequence, uniform, kind, account, root, source, (pad): 64 bytes
 
@@ -106,19 +106,25 @@ def novelty(t: float, kind: int, half_life: float, beta: float) -> float:
 def _exposure(h: np.ndarray, meta: np.ndarray, t: float, account: int,
               root: int, uniform: float, pickup: float, source: int, base_p: np.ndarray,
               journalist: np.ndarray, params: np.ndarray, reacted_at: np.ndarray,
-              filed: np.ndarray) -> None:
+              filed: np.ndarray, pending: np.ndarray) -> None:
     """Queue one exposure's chances: a reaction if its uniform is under the bound, a pickup.
 
     An account that has already reacted (or a journalist who has filed) is not queued: the
-    exposure is no later than now, so that can no longer change.
+    exposure is no later than now, so that can no longer change. When nothing can void an
+    exposure or change a reaction's odds (``PRUNE``: no removals, no responses), the bound is
+    the exact probability and a queued candidate is sure to succeed unless an earlier one
+    does; so a candidate later than one already queued for the account (``pending``) is not
+    queued either.
     """
     if t > params[HORIZON]:
         return
-    if reacted_at[account] == np.inf:
+    if reacted_at[account] == np.inf and t < pending[account]:
         upper = (base_p[account] * params[CAP]
                  * novelty(t, int(params[NOVELTY_KIND]), params[HALF_LIFE], params[BETA]))
         if uniform < upper:
             push(h, meta, t, REACT, account, root, uniform, source)
+            if params[PRUNE] > 0:
+                pending[account] = t
     if params[HAS_MEDIA] > 0 and journalist[account] and not filed[account]:
         push(h, meta, t, MEDIA, account, root, pickup, source)
 
@@ -127,11 +133,12 @@ def _exposure(h: np.ndarray, meta: np.ndarray, t: float, account: int,
 def candidates(h: np.ndarray, meta: np.ndarray, accounts: np.ndarray,
                times: np.ndarray, uniforms: np.ndarray, pickups: np.ndarray, root: int,
                source: int, base_p: np.ndarray, journalist: np.ndarray,
-               params: np.ndarray, reacted_at: np.ndarray, filed: np.ndarray) -> None:
+               params: np.ndarray, reacted_at: np.ndarray, filed: np.ndarray,
+               pending: np.ndarray) -> None:
     """Queue the chances of exposures that do not come through the follower graph."""
     for i in range(len(accounts)):
         _exposure(h, meta, times[i], accounts[i], root, uniforms[i], pickups[i], source,
-                  base_p, journalist, params, reacted_at, filed)
+                  base_p, journalist, params, reacted_at, filed, pending)
 
 
 @njit(cache=True)
@@ -140,7 +147,7 @@ def post(h: np.ndarray, meta: np.ndarray, account: int, t: float, root: int,
          edge_uniform: np.ndarray, edge_pickup: np.ndarray, base_p: np.ndarray,
          journalist: np.ndarray, params: np.ndarray, post_account: np.ndarray,
          post_time: np.ndarray, post_root: np.ndarray, reacted_at: np.ndarray,
-         filed: np.ndarray) -> None:
+         filed: np.ndarray, pending: np.ndarray) -> None:
     """Account posts story item ``root`` at ``t``: record it and queue its followers' chances."""
     start = offsets[account]
     stop = offsets[account + 1]
@@ -155,7 +162,7 @@ def post(h: np.ndarray, meta: np.ndarray, account: int, t: float, root: int,
     for e in range(start, stop):
         _exposure(h, meta, t + edge_delay[e], followers[e], root, edge_uniform[e],
                   edge_pickup[e] if with_media else 0.0, account, base_p, journalist, params,
-                  reacted_at, filed)
+                  reacted_at, filed, pending)
 
 
 @njit(cache=True)
@@ -213,7 +220,7 @@ def advance(h: np.ndarray, meta: np.ndarray, until: float, inclusive: bool,
             post_time: np.ndarray, post_root: np.ndarray, seen: np.ndarray,
             shared: np.ndarray, effect: np.ndarray, share_probability: np.ndarray,
             support_seen: np.ndarray, filed: np.ndarray, writing_delay: np.ndarray,
-            factor_time: np.ndarray, factor_value: np.ndarray) -> int:
+            factor_time: np.ndarray, factor_value: np.ndarray, pending: np.ndarray) -> int:
     """Process candidates in time order up to ``until``.
 
     Returns DONE (nothing left before ``until``), GROW (the heap needs more room first) or
@@ -285,5 +292,5 @@ def advance(h: np.ndarray, meta: np.ndarray, until: float, inclusive: bool,
             reshares[new_root] += 1
         post(h, meta, account, t, new_root, offsets, followers, edge_delay, edge_uniform,
              edge_pickup, base_p, journalist, params, post_account, post_time, post_root,
-             reacted_at, filed)
+             reacted_at, filed, pending)
     return DONE

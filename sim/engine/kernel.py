@@ -53,6 +53,7 @@ def simulate(world: World, policy: Policy, policy_index: int = 0) -> Run:
         policy_rng=stream(scenario.seed, "policy", r),
         max_statements=sum(1 for a in policy.actions if a.do == "statement"),
         max_factors=len(policy.actions),
+        prune=not policy.actions,
     )
     env = simpy.Environment()
     run = Run(world=world, policy=policy, cascade=cascade, response_times=[])

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import sim
 from sim.engine.kernel import simulate
 from sim.engine.world import make_world
-from sim.metrics import METRICS, SERIES, compute
+from sim.metrics import METRICS, SERIES, compute, exposures
 from sim.network.build import audience
 from sim.scenario import parse_scenario
 from tests.conftest import SCENARIOS, run_flashpoint
@@ -179,6 +179,7 @@ def test_invariants_on_small_random_scenarios(seed: int, accounts: int, follows:
         for curve in series.values():
             assert np.all(np.diff(curve) >= -1e-9)
         assert series["reach"][-1] == values["reach"]
+        assert series["impressions"][-1] == values["impressions"] == len(exposures(run).times)
         assert series["reactions"][-1] == values["reactions"]
         if not math.isnan(values["structural_virality"]):
             assert values["structural_virality"] >= 1.0 - 1e-12
