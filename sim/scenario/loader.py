@@ -136,8 +136,8 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> KeyPath:
     kept: list[Any] = []
     node = data
     for index, part in enumerate(loc):
-        if part == "[key]":
-            continue
+        if part == "[key]" and not (isinstance(node, dict) and part in node):
+            continue  # pydantic's marker for a bad dict key, not a key of the file
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):

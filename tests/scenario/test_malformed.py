@@ -338,3 +338,11 @@ def test_binary_file_in_real_process(tmp_path: Path) -> None:
     result = run_flashpoint("validate", str(path))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"{path}:1: document must be UTF-8 YAML text" in result.stderr
+
+
+def test_a_key_that_looks_like_pydantics_marker(tmp_path: Path, cli) -> None:
+    path = tmp_path / "odd.yaml"
+    path.write_text("'[key]': null\n")
+    code, _, err = cli("validate", str(path))
+    assert code == 2
+    assert f"{path}:1: ['[key]'] must be a known key (scenario, " in err
