@@ -149,7 +149,9 @@ def compute(run: Run) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     for statement in cascade.statements:
         np.minimum(answered, statement.seen, out=answered)
     peak, peak_at = _peak(reactions)
-    reach_times = np.sort(first[reached])
+    reach_times = first[reached]
+    milestone = (float(np.partition(reach_times, REACH_MILESTONE - 1)[REACH_MILESTONE - 1])
+                 if len(reach_times) >= REACH_MILESTONE else math.nan)
     depth, virality = tree_shape(run)
     values = {
         "reach": float(reached.sum()),
@@ -159,8 +161,7 @@ def compute(run: Run) -> tuple[dict[str, float], dict[str, np.ndarray]]:
         "exposure": float(weight[reached].sum() + len(articles) * offline),
         "peak_reactions_per_hour": float(peak),
         "time_to_peak_h": peak_at / HOUR if peak else math.nan,
-        "time_to_1500_h": (reach_times[REACH_MILESTONE - 1] / HOUR
-                           if len(reach_times) >= REACH_MILESTONE else math.nan),
+        "time_to_1500_h": milestone / HOUR,
         "articles": float(len(articles)),
         "first_article_h": float(articles.min()) / HOUR if len(articles) else math.nan,
         "response_h": min(run.response_times) / HOUR if run.response_times else math.nan,
@@ -169,8 +170,8 @@ def compute(run: Run) -> tuple[dict[str, float], dict[str, np.ndarray]]:
         "structural_virality": virality,
     }
     series = {
-        "reach": _cumulative(reach_times, grid),
-        "negative_reach": _cumulative(np.sort(first[reached & negative]), grid),
+        "reach": np.cumsum(_binned(reach_times, None, grid)),
+        "negative_reach": np.cumsum(_binned(first[reached & negative], None, grid)),
         "impressions": np.cumsum(per_step),
         "reactions": _cumulative(reactions, grid),
         "exposure": (np.cumsum(_binned(first[reached], weight[reached], grid))

@@ -6,8 +6,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from sim.cli import main
+
+# Property tests explore with a fixed seed, so a run is reproducible; raise max_examples
+# locally (or pass --hypothesis-seed) to search wider.
+settings.register_profile("flashpoint", derandomize=True, deadline=None)
+settings.load_profile("flashpoint")
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

@@ -62,7 +62,7 @@ def make_world(scenario: Scenario, graph: Graph, replication: int) -> World:
     segments = scenario.segments or {}
     attentions = [s.attention for s in segments.values()]
     edge_delay = _edge_delays(graph, attentions, rng)
-    edge_uniform = rng.random(graph.follows)
+    edge_uniform = rng.random(graph.follows, dtype=np.float32)
     derived_uniform = rng.random(graph.accounts)
     behaviour = scenario.behaviour
     incident = scenario.incident
