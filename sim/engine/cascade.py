@@ -202,12 +202,6 @@ class Cascade:
         if self.tracker is not None:
             self.tracker.add(accounts, times, root)
 
-    def push(self, t: float, kind: int, account: int, root: int, uniform: float,
-             source: int) -> None:
-        """Add one candidate event (used for statement reshares)."""
-        self._room(1)
-        fast.push(self.heap, self.meta, t, kind, account, root, uniform, source)
-
     def _room(self, more: int) -> None:
         needed = int(self.meta[SIZE]) + more + 2 * self.max_degree + 2
         if needed > self.heap.shape[0]:
@@ -217,10 +211,6 @@ class Cascade:
             self.heap = grown
 
     # ------------------------------------------------------------ advancing
-
-    def next_time(self) -> float:
-        """Time of the earliest pending candidate (``inf`` if none)."""
-        return float(self.heap[0, 0]) if self.meta[SIZE] else INF
 
     def run_until(self, until: float, inclusive: bool = False) -> None:
         """Process every candidate earlier than ``until`` (and than any macro event it creates)."""
