@@ -183,3 +183,21 @@ def test_invariants_on_small_random_scenarios(seed: int, accounts: int, follows:
         assert series["reactions"][-1] == values["reactions"]
         if not math.isnan(values["structural_virality"]):
             assert values["structural_virality"] >= 1.0 - 1e-12
+
+
+def test_results_rows_and_pandas() -> None:
+    results = sim.run(parse_scenario(HASHTAG.format(actions="      - {do: delete, at: 1h}")
+                                     .encode()), replications=2)
+    rows = results.rows()
+    assert [(r["policy"], r["replication"]) for r in rows] == [
+        ("baseline", 0), ("baseline", 1), ("policy", 0), ("policy", 1)]
+    assert rows[0]["response_h"] is None and rows[0]["reach"] >= rows[0]["reactions"]
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        with pytest.raises(sim.FlashpointError, match="pip install pandas"):
+            results.to_pandas()
+    else:
+        frame = results.to_pandas()
+        assert list(frame.columns)[:3] == ["policy", "replication", "seed"]
+        assert len(frame) == 4
