@@ -42,7 +42,7 @@ class Run:
     response_times: list[float]
 
 
-def simulate(world: World, policy: Policy, policy_index: int = 0) -> Run:
+def simulate(world: World, policy: Policy) -> Run:
     """Simulate ``policy`` in ``world`` up to the horizon."""
     scenario = world.scenario
     r = world.replication

@@ -40,8 +40,8 @@ def run_replication(scenario: Scenario, graph: Graph | None, replication: int) -
         graph = audience(scenario, replication)
     world = make_world(scenario, graph, replication)
     metrics, series = [], []
-    for index, policy in enumerate(scenario.policies):
-        values, curves = compute(simulate(world, policy, index))
+    for policy in scenario.policies:
+        values, curves = compute(simulate(world, policy))
         metrics.append([values[name] for name in METRICS])
         series.append([curves[name] for name in SERIES])
     return ReplicationResult(replication, np.array(metrics, dtype=np.float64),
