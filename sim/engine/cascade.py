@@ -122,11 +122,6 @@ class Cascade:
         self.params[fast.PICKUP] = media.pickup_probability if media else 0.0
         self.params[fast.LOG_SATURATION] = math.log1p(media.saturation) if media else 1.0
         self.params[fast.PRUNE] = 1.0 if prune else 0.0
-        segments = scenario.segments or {}
-        multiplier = np.array([s.share_multiplier for s in segments.values()] + [0.0])
-        self.share_multiplier = multiplier[graph.segment]
-        attentions = world.segment_attention
-        self.single_attention = attentions[0] if len(set(attentions)) == 1 else None
         self.articles: list[float] = []
         self.stop_at = INF
         self.scheduler: Any = None
@@ -223,7 +218,7 @@ class Cascade:
                 self._root_kind, self._removed_at, self._reshares, self.derived_uniform,
                 self.offsets, self.followers, w.edge_delay, w.edge_uniform, w.edge_pickup,
                 w.edge_response_delay, w.edge_share, self.base_p, w.journalist,
-                self.share_multiplier, self.params, self._post_account, self._post_time,
+                self.world.share_multiplier, self.params, self._post_account, self._post_time,
                 self._post_root, self.seen, self.shared, self.effect, self.share_probability,
                 self.support_seen, self.filed, w.writing_delay, self.factor_time,
                 self.factor_value, self.pending)
@@ -234,6 +229,11 @@ class Cascade:
                     self.scheduler.publish(float(self.out[0]), int(self.out[1]))
             else:
                 return
+
+    def reactions_since(self, t: float) -> int:
+        """Reactions after ``t`` (they are recorded in time order)."""
+        times = self.reaction_times
+        return len(times) - int(np.searchsorted(times, t, side="right"))
 
     def new_root(self, kind: int) -> int:
         """Create a new root item (an article)."""
@@ -286,21 +286,11 @@ class Cascade:
             w = self.world
             fast.spread_statement(self.heap, self.meta, index, brand, t, self.offsets,
                                   self.followers, w.edge_response_delay, w.edge_share,
-                                  self.share_multiplier, self.seen, self.shared,
+                                  self.world.share_multiplier, self.seen, self.shared,
                                   self.share_probability, w.horizon)
         return index
 
     def attention_delays(self, accounts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Attention delays of ``accounts`` (by their segments), drawn from ``rng``."""
-        if self.single_attention is not None:
-            return delays.sample(self.single_attention, rng, len(accounts))  # type: ignore[arg-type]
-        attentions = self.world.segment_attention
-        out = np.empty(len(accounts), dtype=np.float64)
-        segment = self.world.graph.segment[accounts]
-        for index, dist in enumerate(attentions):
-            mask = segment == index
-            if mask.any():
-                out[mask] = delays.sample(dist, rng, int(mask.sum()))  # type: ignore[arg-type]
-        brand = segment < 0
-        out[brand] = delays.sample(attentions[0], rng, int(brand.sum()))  # type: ignore[arg-type]
-        return out
+        return delays.sample_by_segment(self.world.graph.segment[accounts],
+                                        self.world.segment_attention, rng)

@@ -6,6 +6,7 @@ Times inside the engine are seconds, as in the resolved scenario.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -25,6 +26,24 @@ def sample(dist: values.Distribution, rng: np.random.Generator, size: int) -> np
     if isinstance(dist, values.Seismic):
         return seismic_quantile(dist, rng.random(size))
     raise TypeError(f"not a distribution: {dist!r}")
+
+
+def sample_by_segment(segment: np.ndarray, attentions: Sequence[object],
+                      rng: np.random.Generator) -> np.ndarray:
+    """One delay per entry of ``segment``, from that segment's attention distribution.
+
+    ``attentions[k]`` is segment k's distribution; the brand (segment -1) takes the first.
+    Segments are drawn in order, so the same inputs always consume the same draws.
+    """
+    if len(set(attentions)) == 1:
+        return sample(attentions[0], rng, len(segment))  # type: ignore[arg-type]
+    out = np.empty(len(segment), dtype=np.float64)
+    for index, dist in enumerate(attentions):
+        mask = segment == index
+        out[mask] = sample(dist, rng, int(mask.sum()))  # type: ignore[arg-type]
+    brand = segment < 0
+    out[brand] = sample(attentions[0], rng, int(brand.sum()))  # type: ignore[arg-type]
+    return out
 
 
 def seismic_quantile(dist: values.Seismic, u: np.ndarray) -> np.ndarray:

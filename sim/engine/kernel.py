@@ -150,7 +150,7 @@ def _trending(env: simpy.Environment, cascade: Cascade,
     assert trending is not None
     world = cascade.world
     while env.now + TRENDING_STEP <= world.horizon:
-        recent = _recent(cascade.reaction_times, env.now)
+        recent = cascade.reactions_since(env.now - HOUR)
         if recent > trending.threshold_per_hour:
             rate = trending.impressions_per_reaction * recent / HOUR
             count = int(rng.poisson(rate * TRENDING_STEP))
@@ -158,11 +158,6 @@ def _trending(env: simpy.Environment, cascade: Cascade,
             accounts = world.audience[rng.integers(0, len(world.audience), count)]
             cascade.expose(accounts, times, rng.random(count), TRENDING, world.author)
         yield env.timeout(TRENDING_STEP)
-
-
-def _recent(times: np.ndarray, now: float) -> int:
-    """Reactions in the hour before ``now`` (reaction times are recorded in order)."""
-    return len(times) - int(np.searchsorted(times, now - HOUR, side="right"))
 
 
 def _action(env: simpy.Environment, run: Run, action: Action,

@@ -111,11 +111,9 @@ class Monitor:
         """The metrics as the monitor sees them now."""
         cascade = self.cascade
         now = self.env.now
-        times = cascade.reaction_times
         values: dict[str, float] = {
-            "reactions": float(len(times)),
-            "reactions_per_hour": float(len(times) - int(np.searchsorted(times, now - HOUR,
-                                                                         side="right"))),
+            "reactions": float(len(cascade.reaction_times)),
+            "reactions_per_hour": float(cascade.reactions_since(now - HOUR)),
             "articles": float(len(cascade.articles)),
         }
         tracker = cascade.tracker

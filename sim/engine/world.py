@@ -33,6 +33,7 @@ class World:
         derived_uniform: per account, decides reshare (>= derived_fraction) or derived post.
         base_p: per account, ``share_probability * share_multiplier * max(0, 1 - outrage *
             stance)``; 0 for the brand.
+        share_multiplier: per account, its segment's ``share_multiplier`` (0 for the brand).
         audience: indices of every account but the brand (targets of random exposures).
         journalist: per account, whether it can write articles.
         author: the account that posts the trigger.
@@ -50,6 +51,7 @@ class World:
     writing_delay: np.ndarray
     derived_uniform: np.ndarray
     base_p: np.ndarray
+    share_multiplier: np.ndarray
     audience: np.ndarray
     journalist: np.ndarray
     author: int
@@ -68,7 +70,8 @@ def make_world(scenario: Scenario, graph: Graph, replication: int) -> World:
     incident = scenario.incident
     multiplier = np.array([s.share_multiplier for s in segments.values()] + [0.0])
     stance_factor = np.maximum(0.0, 1.0 - incident.outrage * graph.stance.astype(np.float64))
-    base_p = behaviour.share_probability * multiplier[graph.segment] * stance_factor
+    share_multiplier = multiplier[graph.segment]
+    base_p = behaviour.share_probability * share_multiplier * stance_factor
     audience = np.flatnonzero(graph.segment >= 0)
     author = _author(scenario, graph, audience, rng)
     base_p[graph.segment < 0] = 0.0
@@ -93,7 +96,8 @@ def make_world(scenario: Scenario, graph: Graph, replication: int) -> World:
         edge_pickup = np.zeros(0, dtype=np.float32)
     return World(
         scenario=scenario, graph=graph, replication=replication,
-        horizon=scenario.horizon, edge_delay=edge_delay, edge_response_delay=response_delay,
+        horizon=scenario.horizon, share_multiplier=share_multiplier, edge_delay=edge_delay,
+        edge_response_delay=response_delay,
         edge_uniform=edge_uniform, edge_share=edge_share, edge_pickup=edge_pickup,
         writing_delay=writing_delay,
         derived_uniform=derived_uniform, base_p=base_p, audience=audience,
@@ -104,14 +108,7 @@ def make_world(scenario: Scenario, graph: Graph, replication: int) -> World:
 
 def _edge_delays(graph: Graph, attentions: list[object], rng: np.random.Generator) -> np.ndarray:
     """One attention delay per follow, drawn from the follower's segment's distribution."""
-    if len(set(attentions)) == 1:
-        return delays.sample(attentions[0], rng, graph.follows)  # type: ignore[arg-type]
-    out = np.full(graph.follows, np.inf)
-    segment_of_follower = graph.segment[graph.followers]
-    for index, dist in enumerate(attentions):
-        mask = segment_of_follower == index
-        out[mask] = delays.sample(dist, rng, int(mask.sum()))  # type: ignore[arg-type]
-    return out
+    return delays.sample_by_segment(graph.segment[graph.followers], attentions, rng)
 
 
 def _author(scenario: Scenario, graph: Graph, audience: np.ndarray,
