@@ -8,11 +8,13 @@ the reactions, the articles and the statements.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
 
+from sim.engine import fast
 from sim.engine.kernel import Run
 
 HOUR = 3600.0
@@ -40,41 +42,13 @@ def exposures(run: Run) -> Exposures:
     world = run.world
     graph = world.graph
     removed = np.asarray(cascade.removed_at, dtype=np.float64)
-    parts = [_post_exposures(cascade.post_account, cascade.post_time, cascade.post_root,
-                             graph.offsets, graph.followers, world.edge_delay, world.horizon,
-                             removed, graph.segment)]
-    for accounts, times, roots in cascade.extra:
-        keep = (times <= removed[roots]) & (graph.segment[accounts] >= 0)
-        parts.append((accounts[keep], times[keep], roots[keep]))
+    parts = [fast.post_exposures(cascade.post_account, cascade.post_time, cascade.post_root,
+                                 graph.offsets, graph.followers, world.edge_delay,
+                                 world.horizon, removed, graph.segment)]
+    parts += list(_valid_extra(run, removed))
     if len(parts) == 1:
         return Exposures(*parts[0])
     return Exposures(*(np.concatenate([part[k] for part in parts]) for k in range(3)))
-
-
-@njit(cache=True)
-def _post_exposures(posters: np.ndarray, post_times: np.ndarray, post_roots: np.ndarray,
-                    offsets: np.ndarray, followers: np.ndarray, delay: np.ndarray,
-                    horizon: float, removed: np.ndarray,
-                    segment: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The valid exposures of every post through the follower graph (two passes)."""
-    total = 0
-    for i in range(len(posters)):
-        total += offsets[posters[i] + 1] - offsets[posters[i]]
-    accounts = np.empty(total, dtype=np.int64)
-    times = np.empty(total)
-    roots = np.empty(total, dtype=np.int64)
-    n = 0
-    for i in range(len(posters)):
-        root = post_roots[i]
-        for e in range(offsets[posters[i]], offsets[posters[i] + 1]):
-            t = post_times[i] + delay[e]
-            follower = followers[e]
-            if t <= horizon and t <= removed[root] and segment[follower] >= 0:
-                accounts[n] = follower
-                times[n] = t
-                roots[n] = root
-                n += 1
-    return accounts[:n], times[:n], roots[:n]
 
 
 def exposure_summary(run: Run, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -91,11 +65,18 @@ def exposure_summary(run: Run, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray
     _summarise_posts(cascade.post_account, cascade.post_time, cascade.post_root, graph.offsets,
                      graph.followers, world.edge_delay, world.horizon, removed, graph.segment,
                      grid[1] - grid[0] if len(grid) > 1 else 1.0, first, per_step)
-    for accounts, times, roots in cascade.extra:
-        keep = (times <= removed[roots]) & (graph.segment[accounts] >= 0)
-        np.minimum.at(first, accounts[keep], times[keep])
-        per_step += _binned(times[keep], None, grid)
+    for accounts, times, _ in _valid_extra(run, removed):
+        np.minimum.at(first, accounts, times)
+        per_step += _binned(times, None, grid)
     return first, per_step
+
+
+def _valid_extra(run: Run, removed: np.ndarray) -> Iterator[tuple[np.ndarray, ...]]:
+    """The valid audience exposures that did not come through the follower graph."""
+    segment = run.world.graph.segment
+    for accounts, times, roots in run.cascade.extra:
+        keep = (times <= removed[roots]) & (segment[accounts] >= 0)
+        yield accounts[keep], times[keep], roots[keep]
 
 
 @njit(cache=True)
@@ -103,6 +84,11 @@ def _summarise_posts(posters: np.ndarray, post_times: np.ndarray, post_roots: np
                      offsets: np.ndarray, followers: np.ndarray, delay: np.ndarray,
                      horizon: float, removed: np.ndarray, segment: np.ndarray, step: float,
                      first: np.ndarray, per_step: np.ndarray) -> None:
+    """:func:`sim.engine.fast.post_exposures`, fused with what :func:`compute` needs.
+
+    That is the first exposure per account and the count per grid step, so that millions
+    of exposures are never materialised.
+    """
     last = len(per_step) - 1
     for i in range(len(posters)):
         root = post_roots[i]
@@ -114,20 +100,6 @@ def _summarise_posts(posters: np.ndarray, post_times: np.ndarray, post_roots: np
                     first[follower] = t
                 k = min(int(math.ceil(t / step)), last)  # step k holds (grid[k-1], grid[k]]
                 per_step[k] += 1.0
-
-
-def first_exposure(run: Run, seen: Exposures) -> np.ndarray:
-    """Time of each account's first valid exposure (``inf`` if never)."""
-    return _first_times(run.world.graph.accounts, seen.accounts, seen.times)
-
-
-@njit(cache=True)
-def _first_times(n: int, accounts: np.ndarray, times: np.ndarray) -> np.ndarray:
-    first = np.full(n, np.inf)
-    for i in range(len(accounts)):
-        if times[i] < first[accounts[i]]:
-            first[accounts[i]] = times[i]
-    return first
 
 
 def compute(run: Run) -> tuple[dict[str, float], dict[str, np.ndarray]]:

@@ -294,3 +294,33 @@ def advance(h: np.ndarray, meta: np.ndarray, until: float, inclusive: bool,
              edge_pickup, base_p, journalist, params, post_account, post_time, post_root,
              reacted_at, filed, pending)
     return DONE
+
+
+@njit(cache=True)
+def post_exposures(posters: np.ndarray, post_times: np.ndarray, post_roots: np.ndarray,
+                   offsets: np.ndarray, followers: np.ndarray, delay: np.ndarray,
+                   horizon: float, removed: np.ndarray,
+                   segment: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The exposures of every post through the follower graph (two passes).
+
+    Left out: exposures after the horizon, through a root removed before them, or of the
+    brand.
+    """
+    total = 0
+    for i in range(len(posters)):
+        total += offsets[posters[i] + 1] - offsets[posters[i]]
+    accounts = np.empty(total, dtype=np.int64)
+    times = np.empty(total)
+    roots = np.empty(total, dtype=np.int64)
+    n = 0
+    for i in range(len(posters)):
+        root = post_roots[i]
+        for e in range(offsets[posters[i]], offsets[posters[i] + 1]):
+            t = post_times[i] + delay[e]
+            follower = followers[e]
+            if t <= horizon and t <= removed[root] and segment[follower] >= 0:
+                accounts[n] = follower
+                times[n] = t
+                roots[n] = root
+                n += 1
+    return accounts[:n], times[:n], roots[:n]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
+from sim.engine import fast
 from sim.scenario.schema import Action
 
 if TYPE_CHECKING:
@@ -55,17 +56,13 @@ class ReachTracker:
         if len(posters) == 0:
             return
         graph = self.world.graph
-        starts = graph.offsets[posters]
-        counts = graph.offsets[posters + 1] - starts
-        first = np.repeat(np.cumsum(counts) - counts, counts)
-        edges = np.repeat(starts, counts) + (np.arange(int(counts.sum())) - first)
-        times = (np.repeat(cascade.post_time[self.posts_seen:], counts)
-                 + self.world.edge_delay[edges])
-        roots = np.repeat(cascade.post_root[self.posts_seen:], counts)
-        accounts = graph.followers[edges]
+        never = np.full(len(cascade.removed_at), np.inf)  # removals are checked when sampled
+        accounts, times, roots = fast.post_exposures(
+            posters, cascade.post_time[self.posts_seen:], cascade.post_root[self.posts_seen:],
+            graph.offsets, graph.followers, self.world.edge_delay, self.world.horizon, never,
+            graph.segment)
         self.posts_seen += len(posters)
-        ok = times <= self.world.horizon
-        self.add(accounts[ok], times[ok], roots[ok])
+        self.add(accounts, times, roots)
 
     def advance(self, t: float) -> None:
         """Account for every exposure at or before ``t``."""
