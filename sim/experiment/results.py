@@ -13,7 +13,7 @@ import numpy as np
 
 from sim._version import __version__
 from sim.errors import FlashpointError
-from sim.io import atomic_write_text
+from sim.io import atomic_write_text, csv_field
 from sim.metrics import METRICS, SERIES
 from sim.scenario.loader import dump_resolved
 from sim.scenario.schema import Scenario
@@ -122,7 +122,7 @@ class Results:
         buffer = io.StringIO()
         buffer.write(",".join(COLUMNS) + "\n")
         for row in self.rows():
-            cells = [_csv_text(row["policy"]), str(row["replication"]), str(row["seed"])]
+            cells = [csv_field(row["policy"]), str(row["replication"]), str(row["seed"])]
             cells += [_number(row[metric]) for metric in METRICS]
             buffer.write(",".join(cells) + "\n")
         return buffer.getvalue()
@@ -136,7 +136,7 @@ class Results:
                 mean = values.mean(axis=0)
                 p10, p50, p90 = np.percentile(values, [10, 50, 90], axis=0)
                 for k, t in enumerate(self.times_h):
-                    buffer.write(f"{_csv_text(name)},{_number(float(t))},{metric},"
+                    buffer.write(f"{csv_field(name)},{_number(float(t))},{metric},"
                                  f"{_number(mean[k])},{_number(p10[k])},{_number(p50[k])},"
                                  f"{_number(p90[k])}\n")
         return buffer.getvalue()
@@ -149,12 +149,6 @@ def _number(value: float | None) -> str:
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return f"{value:.10g}"
-
-
-def _csv_text(text: str) -> str:
-    if any(c in text for c in ',"\n\r'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
 
 
 def _clean(value: Any) -> Any:

@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 
 from sim.errors import FlashpointError
-from sim.io import atomic_writer
+from sim.io import atomic_writer, csv_field
 from sim.network.graph import Graph
 
 _ROWS = 1 << 20
@@ -44,13 +44,6 @@ def _write_csv(graph: Graph, handle: BinaryIO) -> None:
             rows = np.column_stack([follower, followed])
             text = "\n".join(f"{a},{b}" for a, b in rows.tolist())
         else:
-            text = "\n".join(f"{_csv(a)},{_csv(b)}" for a, b in zip(follower, followed,
+            text = "\n".join(f"{csv_field(a)},{csv_field(b)}" for a, b in zip(follower, followed,
                                                                     strict=True))
         write(text.encode("utf-8") + b"\n")
-
-
-def _csv(value: object) -> str:
-    text = str(value)
-    if any(c in text for c in ',"\n\r'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
