@@ -16,8 +16,8 @@ from numba import njit
 
 from sim.engine import fast
 from sim.engine.kernel import Run
+from sim.scenario.values import HOUR
 
-HOUR = 3600.0
 REACH_MILESTONE = 1500
 METRICS = (
     "reach", "negative_reach", "impressions", "reactions", "exposure",

@@ -26,10 +26,10 @@ from sim.engine.world import World
 from sim.experiment.seeds import stream
 from sim.policies.actions import apply_action, effect_cap
 from sim.scenario.schema import Action, Policy
+from sim.scenario.values import HOUR
 
-PROMOTION_CHUNK = 3600.0
+PROMOTION_CHUNK = HOUR  # the promotion is drawn hour by hour
 TRENDING_STEP = 60.0
-HOUR = 3600.0
 
 
 @dataclass

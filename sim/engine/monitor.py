@@ -11,12 +11,12 @@ import simpy
 
 from sim.engine import fast
 from sim.scenario.schema import Action
+from sim.scenario.values import HOUR
 
 if TYPE_CHECKING:
     from sim.engine.cascade import Cascade
     from sim.engine.world import World
 
-HOUR = 3600.0
 
 
 class ReachTracker:

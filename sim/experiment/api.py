@@ -12,8 +12,7 @@ from sim.experiment.runner import ReplicationResult, run_replications
 from sim.metrics import time_grid
 from sim.scenario.schema import Scenario
 from sim.scenario.suggest import did_you_mean
-
-HOUR = 3600.0
+from sim.scenario.values import HOUR
 
 
 def run(

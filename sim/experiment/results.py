@@ -19,7 +19,6 @@ from sim.scenario.loader import dump_resolved
 from sim.scenario.schema import Scenario
 from sim.stats import describe, paired, tier_probabilities
 
-HOUR = 3600.0
 COLUMNS = ("policy", "replication", "seed", *METRICS)
 
 

@@ -15,12 +15,12 @@ import simpy
 from sim.engine.cascade import KIND_DERIVED, PROMOTION, TRIGGER
 from sim.engine.delays import sample
 from sim.scenario.schema import Action, Policy
+from sim.scenario.values import HOUR
 
 if TYPE_CHECKING:
     from sim.engine.kernel import Run
 
 SUPPORT_EFFECT = 0.9
-HOUR = 3600.0
 
 ActionFunction = Callable[[simpy.Environment, "Run", Action], None]
 ACTIONS: dict[str, ActionFunction] = {}

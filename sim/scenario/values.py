@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from sim.scenario.suggest import did_you_mean
 
 UNITS: dict[str, float] = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+HOUR = UNITS["h"]  # seconds in an hour: engine times are seconds, reported times hours
 _DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)([smhd])")
 _CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)", re.DOTALL)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
