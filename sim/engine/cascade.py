@@ -261,12 +261,6 @@ class Cascade:
         self.factor_value[k] = factor
         self.meta[fast.FACTORS] = k + 1
 
-    def newsworthiness(self, t: float) -> float:
-        """min(1, log(1 + reactions) / log(1 + saturation)) times the policy's multipliers."""
-        return float(fast.newsworthiness(t, int(self.meta[REACTIONS]), self.meta,
-                                         self.factor_time, self.factor_value,
-                                         self.params[fast.LOG_SATURATION]))
-
     # ------------------------------------------------------------ statements
 
     def issue_statement(self, t: float, effect: float, share_probability: float) -> int:

@@ -96,7 +96,6 @@ class Monitor:
         self.cascade = cascade
         self.interval = interval
         self.watches: list[tuple[Action, simpy.Event]] = []
-        self.samples: list[tuple[float, dict[str, float]]] = []
 
     def watch(self, action: Action) -> simpy.Event:
         """An event that succeeds at the first sample where the action's metric is above."""
@@ -130,7 +129,6 @@ class Monitor:
         while self.watches and self.env.now + self.interval <= horizon:
             yield self.env.timeout(self.interval)
             seen = self.metrics()
-            self.samples.append((self.env.now, seen))
             waiting = []
             for action, event in self.watches:
                 assert action.when is not None
