@@ -134,10 +134,7 @@ def _promotion(env: simpy.Environment, cascade: Cascade,
         if cascade.removed_at[PROMOTION] <= start:
             return
         stop = min(start + PROMOTION_CHUNK, end)
-        count = int(rng.poisson(rate * (stop - start)))
-        times = np.sort(rng.uniform(start, stop, count))
-        accounts = world.audience[rng.integers(0, len(world.audience), count)]
-        cascade.expose(accounts, times, rng.random(count), PROMOTION, world.author)
+        _impressions(cascade, rng, start, stop, rate, PROMOTION)
         start = stop
         if start < end:
             yield env.timeout(start - env.now)
@@ -153,11 +150,21 @@ def _trending(env: simpy.Environment, cascade: Cascade,
         recent = cascade.reactions_since(env.now - HOUR)
         if recent > trending.threshold_per_hour:
             rate = trending.impressions_per_reaction * recent / HOUR
-            count = int(rng.poisson(rate * TRENDING_STEP))
-            times = np.sort(rng.uniform(env.now, env.now + TRENDING_STEP, count))
-            accounts = world.audience[rng.integers(0, len(world.audience), count)]
-            cascade.expose(accounts, times, rng.random(count), TRENDING, world.author)
+            _impressions(cascade, rng, env.now, env.now + TRENDING_STEP, rate, TRENDING)
         yield env.timeout(TRENDING_STEP)
+
+
+def _impressions(cascade: Cascade, rng: np.random.Generator, start: float, stop: float,
+                 rate: float, root: int) -> None:
+    """Impressions of ``root`` to uniformly random accounts over ``[start, stop)``.
+
+    A Poisson process of ``rate`` impressions per second.
+    """
+    world = cascade.world
+    count = int(rng.poisson(rate * (stop - start)))
+    times = np.sort(rng.uniform(start, stop, count))
+    accounts = world.audience[rng.integers(0, len(world.audience), count)]
+    cascade.expose(accounts, times, rng.random(count), root, world.author)
 
 
 def _action(env: simpy.Environment, run: Run, action: Action,
