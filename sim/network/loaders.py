@@ -119,17 +119,15 @@ def _read_edge_columns(path: Path, ids: str) -> tuple[np.ndarray, np.ndarray]:
         if len(lines) == 1:
             raise NetworkFileError(f"{path}:{lines[0][0]}: the file must hold at least one edge "
                                    "after its header; got only the header")
-    dtype = np.int64 if ids in ("integer", "auto") else str
-    try:
-        table = _loadtxt(text, delimiter, skip, dtype)
-    except ValueError:
-        if ids == "auto":
-            try:
-                table = _loadtxt(text, delimiter, skip, str)
-            except ValueError:
-                raise _first_bad_line(path, text, delimiter, skip, ids) from None
-        else:
-            raise _first_bad_line(path, text, delimiter, skip, ids) from None
+    kinds = {"integer": (np.int64,), "text": (str,), "auto": (np.int64, str)}[ids]
+    for dtype in kinds:  # auto: integers if every id is one, else text
+        try:
+            table = _loadtxt(text, delimiter, skip, dtype)
+            break
+        except ValueError:
+            continue
+    else:
+        raise _first_bad_line(path, text, delimiter, skip, ids)
     if table.shape[0] == 0:
         raise NetworkFileError(f"{path}:1: the file must hold at least one edge; got none")
     return table[:, 0], table[:, 1]
