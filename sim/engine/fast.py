@@ -103,11 +103,14 @@ def novelty(t: float, kind: int, half_life: float, beta: float) -> float:
 
 
 @njit(cache=True)
-def _exposure(h: np.ndarray, meta: np.ndarray, t: float, account: int,
-              root: int, uniform: float, pickup: float, source: int, base_p: np.ndarray,
-              journalist: np.ndarray, params: np.ndarray, reacted_at: np.ndarray,
-              filed: np.ndarray, pending: np.ndarray) -> None:
-    """Queue one exposure's chances: a reaction if its uniform is under the bound, a pickup.
+def _queue(h: np.ndarray, meta: np.ndarray, targets: np.ndarray, start: int, stop: int,
+           t0: float, delays: np.ndarray, uniforms: np.ndarray, pickups: np.ndarray, root: int,
+           source: int, base_p: np.ndarray, journalist: np.ndarray, params: np.ndarray,
+           reacted_at: np.ndarray, filed: np.ndarray, pending: np.ndarray) -> None:
+    """Queue the chances of exposures ``start`` to ``stop - 1`` (reaction, then pickup).
+
+    Exposure ``i`` reaches ``targets[i]`` at ``t0 + delays[i]``; it is a reaction candidate if
+    ``uniforms[i]`` is under the bound, and a pickup candidate (``pickups[i]``) for a journalist.
 
     An account that has already reacted (or a journalist who has filed) is not queued: the
     exposure is no later than now, so that can no longer change. When nothing can void an
@@ -115,18 +118,33 @@ def _exposure(h: np.ndarray, meta: np.ndarray, t: float, account: int,
     the exact probability and a queued candidate is sure to succeed unless an earlier one
     does; so a candidate later than one already queued for the account (``pending``) is not
     queued either.
+
+    This is the hottest loop of the engine, so it is written out in one function with the
+    parameters read once: numba's calls (even ``inline='always'``) cost several times the
+    body here (measured: see docs/performance.md).
     """
-    if t > params[HORIZON]:
-        return
-    if reacted_at[account] == np.inf and t < pending[account]:
-        upper = (base_p[account] * params[CAP]
-                 * novelty(t, int(params[NOVELTY_KIND]), params[HALF_LIFE], params[BETA]))
-        if uniform < upper:
-            push(h, meta, t, REACT, account, root, uniform, source)
-            if params[PRUNE] > 0:
-                pending[account] = t
-    if params[HAS_MEDIA] > 0 and journalist[account] and not filed[account]:
-        push(h, meta, t, MEDIA, account, root, pickup, source)
+    horizon = params[HORIZON]
+    cap = params[CAP]
+    kind = int(params[NOVELTY_KIND])
+    half_life = params[HALF_LIFE]
+    beta = params[BETA]
+    prune = params[PRUNE] > 0
+    with_media = params[HAS_MEDIA] > 0
+    for i in range(start, stop):
+        t = t0 + delays[i]
+        if t > horizon:
+            continue
+        account = targets[i]
+        if reacted_at[account] == np.inf and t < pending[account]:
+            upper = base_p[account] * cap
+            if kind != 0:
+                upper *= novelty(t, kind, half_life, beta)
+            if uniforms[i] < upper:
+                push(h, meta, t, REACT, account, root, uniforms[i], source)
+                if prune:
+                    pending[account] = t
+        if with_media and journalist[account] and not filed[account]:
+            push(h, meta, t, MEDIA, account, root, pickups[i], source)
 
 
 @njit(cache=True)
@@ -136,9 +154,8 @@ def candidates(h: np.ndarray, meta: np.ndarray, accounts: np.ndarray,
                params: np.ndarray, reacted_at: np.ndarray, filed: np.ndarray,
                pending: np.ndarray) -> None:
     """Queue the chances of exposures that do not come through the follower graph."""
-    for i in range(len(accounts)):
-        _exposure(h, meta, times[i], accounts[i], root, uniforms[i], pickups[i], source,
-                  base_p, journalist, params, reacted_at, filed, pending)
+    _queue(h, meta, accounts, 0, len(accounts), 0.0, times, uniforms, pickups, root, source,
+           base_p, journalist, params, reacted_at, filed, pending)
 
 
 @njit(cache=True)
@@ -158,11 +175,8 @@ def post(h: np.ndarray, meta: np.ndarray, account: int, t: float, root: int,
     post_time[n] = t
     post_root[n] = root
     meta[POSTS] = n + 1
-    with_media = params[HAS_MEDIA] > 0
-    for e in range(start, stop):
-        _exposure(h, meta, t + edge_delay[e], followers[e], root, edge_uniform[e],
-                  edge_pickup[e] if with_media else 0.0, account, base_p, journalist, params,
-                  reacted_at, filed, pending)
+    _queue(h, meta, followers, start, stop, t, edge_delay, edge_uniform, edge_pickup, root,
+           account, base_p, journalist, params, reacted_at, filed, pending)
 
 
 @njit(cache=True)
