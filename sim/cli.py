@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 import warnings
 from collections.abc import Sequence
@@ -76,8 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", metavar="SCENARIO")
     run.add_argument("--out", metavar="DIR", help="output folder (default: "
                      "results/<scenario>-<UTC time>/)")
-    run.add_argument("--replications", type=_positive, metavar="N",
-                     help="replications per policy (default: the scenario's)")
+    run.add_argument("--replications", type=_replications, metavar="N|auto",
+                     help="replications per policy, or 'auto' to add batches until the "
+                     "scenario's precision is reached (default: the scenario's)")
     run.add_argument("--seed", type=_non_negative, metavar="S",
                      help="root seed (default: the scenario's)")
     run.add_argument("--workers", type=_positive, default=os.cpu_count() or 1, metavar="N",
@@ -86,6 +88,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--policy", action="append", metavar="NAME",
                      help="run only this policy besides the baseline (repeatable)")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    run.add_argument("--resume", action="store_true",
+                     help="continue the interrupted run in --out DIR (same scenario and "
+                     "options); the outputs equal an uninterrupted run's")
+    run.add_argument("--executor", choices=("processes", "dask"), default="processes",
+                     help="processes: worker processes on this machine (default); dask: a "
+                     "local Dask cluster of --workers processes (needs the dask extra)")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="run on the Dask cluster whose scheduler is at ADDRESS, e.g. "
+                     "tcp://10.0.0.5:8786 (see docs/clusters.md)")
     run.set_defaults(handler=_run)
 
     network = commands.add_parser(
@@ -230,6 +241,10 @@ def _positive(text: str) -> int:
     return value
 
 
+def _replications(text: str) -> int | str:
+    return "auto" if text.strip() == "auto" else _positive(text)
+
+
 def _non_negative(text: str) -> int:
     try:
         value = int(text)
@@ -242,18 +257,43 @@ def _non_negative(text: str) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from sim.experiment.api import run
+    from sim.experiment.checkpoint import FILENAME
     from sim.scenario import load_scenario
     from sim.terminal import progress_bar, summary_table
 
     scenario = load_scenario(args.scenario)
+    if args.resume and not args.out:
+        raise FlashpointError("--resume needs --out DIR: the folder of the interrupted run")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.scenario).stem}-{stamp}"
     replications = args.replications or scenario.replications
-    with progress_bar(replications, quiet=args.quiet) as advance:
-        results = run(scenario, replications=args.replications, seed=args.seed,
-                      workers=args.workers, policies=args.policy, progress=advance)
+    try:
+        with progress_bar(replications, quiet=args.quiet) as advance:
+            results = run(scenario, replications=args.replications, seed=args.seed,
+                          workers=args.workers, policies=args.policy, progress=advance,
+                          checkpoint=out, resume=args.resume, executor=args.executor,
+                          scheduler=args.scheduler)
+    except KeyboardInterrupt:
+        print(f"flashpoint: interrupted; the finished replications are saved in "
+              f"{out / FILENAME}\nresume with: {_resume_command(args, out)}", file=sys.stderr)
+        return 130
     results.write(out, source=args.scenario)
     if not args.quiet:
         summary_table(results)
     print(f"results written to {out}/")
     return 0
+
+
+def _resume_command(args: argparse.Namespace, out: Path) -> str:
+    words = ["flashpoint", "run", args.scenario, "--out", str(out), "--resume"]
+    if args.replications is not None:
+        words += ["--replications", str(args.replications)]
+    if args.seed is not None:
+        words += ["--seed", str(args.seed)]
+    for name in args.policy or []:
+        words += ["--policy", name]
+    if args.scheduler:
+        words += ["--scheduler", args.scheduler]
+    elif args.executor != "processes":
+        words += ["--executor", args.executor]
+    return shlex.join(words)

@@ -21,26 +21,32 @@ from sim.experiment.results import Results
 
 
 @contextmanager
-def progress_bar(total: int, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar of replications done, with the time left; yields ``advance(done, total)``."""
+def progress_bar(total: int | str, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar of replications done, with the time left; yields ``advance(done, total)``.
+
+    With ``total="auto"`` the bar's total is the current stage's end, and grows.
+    """
     if quiet:
         yield lambda done, total: None
         return
-    columns = (TextColumn("replications"), BarColumn(), MofNCompleteColumn(),
+    label = "replications (auto)" if total == "auto" else "replications"
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
-        task = progress.add_task("run", total=total)
-        yield lambda done, _total: progress.update(task, completed=done)
+        task = progress.add_task("run", total=None if total == "auto" else total)
+        yield lambda done, now: progress.update(task, completed=done, total=now)
 
 
 def summary_table(results: Results, console: Console | None = None) -> None:
     """Per policy: mean reach, P90 exposure, mean articles, and the change in mean exposure."""
     console = console or Console()
     summary = results.summary()
-    table = Table(title=f"{summary['scenario']}: {summary['replications']} replications, "
-                  f"seed {summary['seed']}", title_justify="left")
+    stopped = {"precision": ", precision reached", "max_replications":
+               ", max_replications reached before the precision"}.get(summary["stopped_by"], "")
+    table = Table(title=f"{summary['scenario']}: {summary['replications']} replications"
+                  f"{stopped}, seed {summary['seed']}", title_justify="left")
     for heading in ("policy", "mean reach", "P90 exposure", "mean articles",
-                    "exposure vs baseline"):
+                    "exposure vs baseline (95% CI)"):
         table.add_column(heading, justify="left" if heading == "policy" else "right")
     for name, entry in summary["policies"].items():
         metrics = entry["metrics"]
@@ -48,7 +54,10 @@ def summary_table(results: Results, console: Console | None = None) -> None:
         if "vs_baseline" in entry:
             paired = entry["vs_baseline"]["exposure"]
             rel = paired["relative_change"]
+            low, high = paired["relative_ci95"]
             change = "-" if rel is None or math.isnan(rel) else f"{rel:+.1%}"
+            if change != "-" and not (math.isnan(low) or math.isnan(high)):
+                change += f" ({low:+.0%} to {high:+.0%})"
         table.add_row(name, _fmt(metrics["reach"]["mean"]), _fmt(metrics["exposure"]["p90"]),
                       _fmt(metrics["articles"]["mean"], 1), change)
     console.print(table)

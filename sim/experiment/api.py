@@ -2,45 +2,94 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from sim.errors import FlashpointError
+from sim.experiment.checkpoint import Checkpoint, scenario_hash
 from sim.experiment.results import Results
-from sim.experiment.runner import ReplicationResult, run_replications
-from sim.metrics import time_grid
+from sim.experiment.runner import ReplicationResult, run_until_stopped
+from sim.experiment.stopping import rule_for
+from sim.metrics import METRICS, SERIES, time_grid
+from sim.network.build import audience
 from sim.scenario.schema import Scenario
 from sim.scenario.suggest import did_you_mean
 from sim.scenario.values import HOUR
 
+EXECUTORS = ("processes", "dask")
+
 
 def run(
     scenario: Scenario,
-    replications: int | None = None,
+    replications: int | str | None = None,
     seed: int | None = None,
     workers: int = 1,
     *,
     policies: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    checkpoint: str | Path | None = None,
+    resume: bool = False,
+    executor: str = "processes",
+    scheduler: str | None = None,
 ) -> Results:
     """Run every policy of ``scenario`` for every replication.
 
     Args:
         scenario: a scenario from :func:`sim.load_scenario`.
-        replications: how many (default: the scenario's ``replications``).
+        replications: how many, or ``"auto"`` (default: the scenario's ``replications``).
         seed: root seed (default: the scenario's ``seed``).
-        workers: worker processes; the results are identical for any number.
+        workers: worker processes (or, with ``executor="dask"`` and no ``scheduler``, local
+            Dask workers); the results are identical for any number.
         policies: run only these policies (the baseline, the scenario's first, always runs).
-        progress: called as ``progress(done, total)`` after each replication.
+        progress: called as ``progress(done, total)`` as replications finish (with
+            ``"auto"``, ``total`` grows from stage to stage).
+        checkpoint: a folder: finished replications are saved in its ``results.sqlite``.
+        resume: continue the interrupted run checkpointed in ``checkpoint``.
+        executor: ``"processes"`` (this machine) or ``"dask"`` (a local Dask cluster, or
+            the one at ``scheduler``).
+        scheduler: address of a Dask scheduler, such as ``tcp://10.0.0.5:8786``.
     """
+    scenario = configure(scenario, replications, seed, policies)
+    if workers < 1:
+        raise FlashpointError(f"--workers must be at least 1; got {workers}")
+    if executor not in EXECUTORS:
+        raise FlashpointError(f"--executor must be one of: {', '.join(EXECUTORS)}; "
+                              f"got {executor!r}")
+    if resume and checkpoint is None:
+        raise FlashpointError("--resume needs the folder of the interrupted run (--out DIR)")
+    digest = scenario_hash(scenario)
+    shapes = shapes_of(scenario)
+    store = None
+    if checkpoint is not None:
+        store = (Checkpoint.resume(checkpoint, digest, shapes) if resume
+                 else Checkpoint.create(checkpoint, scenario, digest, shapes))
+    try:
+        with _Lazy(scenario, workers, executor, scheduler) as runner:
+            results, decision = run_until_stopped(rule_for(scenario), runner, store=store,
+                                                  progress=progress)
+    finally:
+        if store is not None:
+            store.close()
+    return collect(scenario, results, stopped_by=str(decision.stopped_by),
+                   scenario_hash=digest, precision=decision.details)
+
+
+def configure(scenario: Scenario, replications: int | str | None, seed: int | None,
+              policies: Sequence[str] | None) -> Scenario:
+    """The scenario as it will run: with the seed, replications and policies asked for."""
+    update: dict[str, Any] = {}
     if seed is not None:
         if seed < 0:
             raise FlashpointError(f"the seed must be a whole number >= 0; got {seed}")
-        scenario = scenario.model_copy(update={"seed": seed})
-    count = scenario.replications if replications is None else replications
-    if count < 1:
-        raise FlashpointError(f"replications must be at least 1; got {count}")
+        update["seed"] = seed
+    if replications is not None:
+        if replications != "auto" and not (isinstance(replications, int) and replications >= 1):
+            raise FlashpointError(f"replications must be a whole number >= 1 or 'auto'; "
+                                  f"got {replications!r}")
+        update["replications"] = replications
     if policies:
         names = [p.name for p in scenario.policies]
         for name in policies:
@@ -48,21 +97,65 @@ def run(
                 raise FlashpointError(f"--policy must name a policy of the scenario (one of: "
                                       f"{', '.join(names)}){did_you_mean(name, names)}; "
                                       f"got {name!r}")
-        keep = [p for i, p in enumerate(scenario.policies) if i == 0 or p.name in policies]
-        scenario = scenario.model_copy(update={"policies": keep})
-    done = 0
-
-    def advance(_: ReplicationResult) -> None:
-        nonlocal done
-        done += 1
-        if progress:
-            progress(done, count)
-
-    results = run_replications(scenario, list(range(count)), workers=workers, progress=advance)
-    return collect(scenario, results)
+        update["policies"] = [p for i, p in enumerate(scenario.policies)
+                              if i == 0 or p.name in policies]
+    return scenario.model_copy(update=update) if update else scenario
 
 
-def collect(scenario: Scenario, results: list[ReplicationResult]) -> Results:
+def shapes_of(scenario: Scenario) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Shapes of one replication's metrics and series arrays."""
+    policies = len(scenario.policies)
+    steps = len(time_grid(scenario.horizon, scenario.resolution))
+    return (policies, len(METRICS)), (policies, len(SERIES), steps)
+
+
+class _Lazy:
+    """Builds the network and starts the executor only when there is work.
+
+    A resumed run that had already finished needs neither.
+    """
+
+    def __init__(self, scenario: Scenario, workers: int, kind: str,
+                 scheduler: str | None) -> None:
+        self.scenario = scenario
+        self.workers = workers
+        self.kind = "dask" if scheduler else kind
+        self.scheduler = scheduler
+        self._executor: Any = None
+
+    def run(self, replications: Sequence[int]) -> Iterator[ReplicationResult]:
+        if not replications:
+            return iter(())
+        if self._executor is None:
+            self._executor = self._start()
+        iterator: Iterator[ReplicationResult] = self._executor.run(replications)
+        return iterator
+
+    def _start(self) -> Any:
+        from sim.experiment.executors import PoolExecutor, SerialExecutor
+
+        graph = None if self.scenario.network.resample else audience(self.scenario)
+        if self.kind == "dask":
+            from sim.experiment.cluster import DaskExecutor
+
+            executor: Any = DaskExecutor(self.scenario, graph, self.workers, self.scheduler)
+        elif self.workers > 1:
+            executor = PoolExecutor(self.scenario, graph, self.workers)
+        else:
+            executor = SerialExecutor(self.scenario, graph)
+        return executor.__enter__()
+
+    def __enter__(self) -> _Lazy:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._executor is not None:
+            self._executor.__exit__(*exc)
+
+
+def collect(scenario: Scenario, results: list[ReplicationResult], *,
+            stopped_by: str = "replications", scenario_hash: str = "",
+            precision: dict[str, Any] | None = None) -> Results:
     """Assemble per-replication results into :class:`Results`."""
     metrics = np.stack([r.metrics for r in results], axis=1)
     series = np.stack([r.series for r in results], axis=1)
@@ -73,4 +166,7 @@ def collect(scenario: Scenario, results: list[ReplicationResult]) -> Results:
         metrics=metrics,
         series=series,
         times_h=time_grid(scenario.horizon, scenario.resolution) / HOUR,
+        stopped_by=stopped_by,
+        scenario_hash=scenario_hash,
+        precision=precision,
     )

@@ -13,13 +13,18 @@ import numpy as np
 
 from sim._version import __version__
 from sim.errors import FlashpointError
+from sim.experiment import faults
+from sim.experiment.seeds import bootstrap_stream
 from sim.io import atomic_write_text, csv_field
 from sim.metrics import METRICS, SERIES
 from sim.scenario.loader import dump_resolved
 from sim.scenario.schema import Scenario
-from sim.stats import describe, paired, tier_probabilities
+from sim.stats import describe, exceedance, paired, tier_probabilities
 
 COLUMNS = ("policy", "replication", "seed", *METRICS)
+OUTPUTS = ("scenario.resolved.yaml", "replications.csv", "timeseries.csv", "summary.json")
+EXCEEDANCE_METRICS = ("exposure", "reach", "negative_reach", "reactions", "impressions",
+                      "articles", "peak_reactions_per_hour")
 
 
 @dataclass
@@ -35,6 +40,10 @@ class Results:
         series: ``[policy, replication, series, time]`` cumulative time series
             (:data:`sim.metrics.SERIES`) at ``times_h``.
         times_h: the time grid, hours after the incident starts.
+        stopped_by: what ended the run: ``replications`` (a fixed number), ``precision``
+            or ``max_replications`` (``replications: auto``).
+        scenario_hash: SHA-256 of the resolved scenario (and of its network files).
+        precision: for ``replications: auto``, the target half-width and those reached.
     """
 
     scenario: Scenario
@@ -43,6 +52,9 @@ class Results:
     metrics: np.ndarray
     series: np.ndarray
     times_h: np.ndarray
+    stopped_by: str = "replications"
+    scenario_hash: str = ""
+    precision: dict[str, Any] | None = None
 
     def metric(self, policy: str, name: str) -> np.ndarray:
         """One metric of one policy over the replications."""
@@ -83,20 +95,33 @@ class Results:
             }
             if p > 0:
                 entry["vs_baseline"] = {
-                    metric: paired(self.metrics[p, :, m], self.metrics[0, :, m])
+                    metric: paired(self.metrics[p, :, m], self.metrics[0, :, m],
+                                   bootstrap_stream(scenario.seed, p, m))
                     for m, metric in enumerate(METRICS)
                 }
             if tiers:
                 entry["tiers"] = tier_probabilities(self.metric(name, risk_metric), tiers)
             policies[name] = entry
+        exceed = {}
+        for metric in EXCEEDANCE_METRICS:
+            curves = exceedance([self.metric(name, metric) for name in self.policies])
+            exceed[metric] = {"x": curves["x"],
+                              "p": dict(zip(self.policies, curves["p"], strict=True))}
         return {
             "flashpoint_version": __version__,
             "scenario": scenario.scenario,
+            "scenario_sha256": self.scenario_hash,
             "seed": scenario.seed,
             "replications": len(self.replications),
+            "stopped_by": self.stopped_by,
+            "precision": self.precision,
             "baseline": baseline,
             "risk_metric": risk_metric,
+            "intervals": {"ci95": "t", "diff_ci95": "BCa bootstrap",
+                          "relative_ci95": "BCa bootstrap", "prob_better_ci95": "Wilson",
+                          "tiers": "Wilson"},
             "policies": policies,
+            "exceedance": exceed,
         }
 
     def write(self, directory: str | Path, source: str | None = None) -> Path:
@@ -108,8 +133,12 @@ class Results:
         out = Path(directory)
         try:
             out.mkdir(parents=True, exist_ok=True)
+            for name in OUTPUTS:  # left behind by a write that was killed
+                for stale in out.glob(f".{name}.*.tmp"):
+                    stale.unlink()
             atomic_write_text(out / "scenario.resolved.yaml", dump_resolved(self.scenario, source))
             atomic_write_text(out / "replications.csv", self._replications_csv())
+            faults.reached("outputs")
             atomic_write_text(out / "timeseries.csv", self._timeseries_csv())
             atomic_write_text(out / "summary.json",
                               json.dumps(_clean(self.summary()), indent=2) + "\n")

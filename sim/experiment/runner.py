@@ -1,24 +1,23 @@
-"""Replications as a pure map, and the executors that run the map.
+"""Replications as a pure map, run in checkpointed stages until a rule says stop.
 
 ``run_replication(scenario, graph, r)`` simulates every policy of replication ``r``
 with that replication's streams (common random numbers) and returns plain arrays.
-The executors only change *where* the map runs: in this process or in a pool of
-worker processes. Results are put back in replication order, so the outputs are
-byte-identical for any number of workers.
+Executors (:mod:`sim.experiment.executors`, :mod:`sim.experiment.cluster`) only change
+*where* the map runs; results are put back in replication order, so the outputs are
+byte-identical for any executor and any number of workers.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 
 from sim.engine.kernel import simulate
 from sim.engine.world import make_world
-from sim.errors import FlashpointError
+from sim.experiment import faults
 from sim.metrics import METRICS, SERIES, compute
 from sim.network.build import audience
 from sim.network.graph import Graph
@@ -48,46 +47,101 @@ def run_replication(scenario: Scenario, graph: Graph | None, replication: int) -
                              np.array(series, dtype=np.float64))
 
 
-_WORKER: dict[str, object] = {}
+CHECKPOINT_BATCH = 10  # replications per checkpoint transaction
 
 
-def _init_worker(scenario: Scenario, graph: Graph | None) -> None:
-    _WORKER["scenario"] = scenario
-    _WORKER["graph"] = graph
+class Store(Protocol):
+    """Where finished replications are kept (:class:`sim.experiment.checkpoint.Checkpoint`)."""
+
+    def load(self) -> dict[int, ReplicationResult]:
+        """Every replication already kept."""
+        ...
+
+    def save(self, results: Iterable[ReplicationResult]) -> None:
+        """Keep these, in one transaction."""
+        ...
 
 
-def _in_worker(replication: int) -> ReplicationResult:
-    scenario = _WORKER["scenario"]
-    assert isinstance(scenario, Scenario)
-    graph = _WORKER["graph"]
-    return run_replication(scenario, graph if isinstance(graph, Graph) else None, replication)
+class Executor(Protocol):
+    """Runs replications, yielding results in any order (:mod:`sim.experiment.executors`)."""
+
+    def run(self, replications: Sequence[int]) -> Iterator[ReplicationResult]:
+        """Yield the result of every replication of ``replications``."""
+        ...
 
 
-def run_replications(
-    scenario: Scenario,
-    replications: Sequence[int],
+class Rule(Protocol):
+    """How many replications to run (:mod:`sim.experiment.stopping`)."""
+
+    def first(self) -> int:
+        """Replications in the first stage."""
+        ...
+
+    def decide(self, results: list[ReplicationResult]) -> Decision:
+        """After a stage: stop, or how many to have after the next."""
+        ...
+
+
+@dataclass(frozen=True)
+class Decision:
+    """After a stage: stop (and why), or run up to ``next`` replications."""
+
+    stopped_by: str | None
+    next: int = 0
+    details: dict[str, Any] | None = None
+
+
+def run_until_stopped(
+    rule: Rule,
+    executor: Executor,
     *,
-    workers: int = 1,
-    graph: Graph | None = None,
-    progress: Callable[[ReplicationResult], None] | None = None,
-) -> list[ReplicationResult]:
-    """Run ``replications`` (indices) and return their results in that order."""
-    if workers < 1:
-        raise FlashpointError(f"--workers must be at least 1; got {workers}")
-    if graph is None and not scenario.network.resample:
-        graph = audience(scenario)
-    results: dict[int, ReplicationResult] = {}
-    if workers == 1 or len(replications) < 2:
-        for r in replications:
-            results[r] = run_replication(scenario, graph, r)
+    store: Store | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[ReplicationResult], Decision]:
+    """Run replications 0, 1, ... in stages until ``rule`` says stop.
+
+    Replication ``r`` always uses the streams of index ``r``, so a run that stops at N
+    replications equals a fixed run of N. Replications already in ``store`` are not run
+    again; every finished batch of :data:`CHECKPOINT_BATCH` replications is saved in one
+    transaction, and on an interruption the finished ones are saved before it goes on.
+    """
+    done = store.load() if store is not None else {}
+    target = rule.first()
+    while True:
+        _fill(target, done, executor, store, progress)
+        results = [done[r] for r in range(target)]
+        decision = rule.decide(results)
+        if decision.stopped_by is not None:
+            return results, decision
+        target = decision.next
+
+
+def _fill(target: int, done: dict[int, ReplicationResult], executor: Executor,
+          store: Store | None, progress: Callable[[int, int], None] | None) -> None:
+    missing = [r for r in range(target) if r not in done]
+    waiting: dict[int, set[int]] = {}
+    for r in missing:
+        waiting.setdefault(r // CHECKPOINT_BATCH, set()).add(r)
+    unsaved: dict[int, ReplicationResult] = {}
+    count = target - len(missing)
+    if progress:
+        progress(count, target)
+    try:
+        for result in executor.run(missing):
+            r = result.replication
+            done[r] = unsaved[r] = result
+            faults.reached("result")
+            batch = waiting[r // CHECKPOINT_BATCH]
+            batch.discard(r)
+            if not batch and store is not None:
+                first = (r // CHECKPOINT_BATCH) * CHECKPOINT_BATCH
+                store.save([unsaved.pop(k) for k in range(first, first + CHECKPOINT_BATCH)
+                            if k in unsaved])
+                faults.reached("saved")
+            count += 1
             if progress:
-                progress(results[r])
-    else:
-        workers = min(workers, len(replications), os.cpu_count() or 1)
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                 initargs=(scenario, graph)) as pool:
-            for result in pool.map(_in_worker, replications, chunksize=1):
-                results[result.replication] = result
-                if progress:
-                    progress(result)
-    return [results[r] for r in replications]
+                progress(count, target)
+    except BaseException:
+        if store is not None and unsaved:
+            store.save(unsaved[k] for k in sorted(unsaved))  # keep what is finished
+        raise

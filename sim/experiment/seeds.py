@@ -17,6 +17,7 @@ STREAMS: dict[str, int] = {
     "media": 3,
     "policy": 4,
     "trending": 5,
+    "bootstrap": 6,
 }
 
 
@@ -30,3 +31,11 @@ def seed_sequence(root: int, name: str, *path: int) -> np.random.SeedSequence:
 def stream(root: int, name: str, *path: int) -> np.random.Generator:
     """A fresh ``Generator`` for stream ``name`` of root seed ``root``."""
     return np.random.default_rng(seed_sequence(root, name, *path))
+
+
+def bootstrap_stream(root: int, policy: int, metric: int) -> np.random.Generator:
+    """The resampling stream of one policy's paired-difference interval in one metric.
+
+    The same wherever that interval is computed (the summary, the ``auto`` rule).
+    """
+    return stream(root, "bootstrap", policy, metric)

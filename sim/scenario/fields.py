@@ -152,6 +152,13 @@ PositiveDuration = Annotated[
         _DURATION_OUT,
     ),
 ]
+Replications = Annotated[int | str, *scalar(("a whole number >= 1 or 'auto'",
+                                             values.parse_replications))]
+Precision = Annotated[
+    values.Precision,
+    *scalar((values.PRECISION_EXPECTED, values.parse_precision),
+            PlainSerializer(lambda p: p.value if not p.relative else str(p), return_type=Any)),
+]
 Distribution = Annotated[
     values.Distribution,
     *scalar(

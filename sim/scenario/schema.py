@@ -455,8 +455,17 @@ class Scenario(Model):
     seed: f.Seed = Field(0, description="Root seed; all randomness derives from it.")
     horizon: f.PositiveDuration = Field(description="Simulated time after the incident "
                                         "starts.")
-    replications: f.PositiveCount = Field(100, description="Monte Carlo replications per "
-                                          "policy.")
+    replications: f.Replications = Field(
+        100, description="Monte Carlo replications per policy, or `auto`: add batches of "
+        "replications until every paired difference from the baseline in the risk metric is "
+        "known to within `precision` (or `max_replications` is reached).")
+    precision: f.Precision = Field(
+        values.Precision(0.05, relative=True),
+        description="For `replications: auto`: the 95% confidence interval half-width to "
+        "reach, in the risk metric's units, or a percentage of the baseline's mean.")
+    max_replications: f.PositiveCount = Field(
+        5000, description="For `replications: auto`: stop here even if `precision` is not "
+        "reached.")
     resolution: f.PositiveDuration = Field(300.0, description="Bin width of reported time "
                                            "series.")
     network: Network = Field(description="The follower graph.")

@@ -77,6 +77,49 @@ def format_duration(seconds: float) -> str:
     return f"{Decimal(repr(seconds)):f}s"
 
 
+# ---------------------------------------------------------------- precision
+
+PRECISION_EXPECTED = "a number > 0 (in the metric's units) or a percentage like '5%'"
+_PERCENT = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*%")
+
+
+@dataclass(frozen=True)
+class Precision:
+    """The target half-width of ``replications: auto``.
+
+    Absolute (in the metric's units), or a share of the baseline's mean (``relative``).
+    """
+
+    value: float
+    relative: bool
+
+    def target(self, baseline_mean: float) -> float:
+        """The half-width to reach, given the baseline's mean of the primary metric."""
+        return self.value * abs(baseline_mean) if self.relative else self.value
+
+    def __str__(self) -> str:
+        return f"{self.value * 100:g}%" if self.relative else f"{self.value:g}"
+
+
+def parse_precision(value: Any) -> Precision:
+    """Parse ``'5%'`` (of the baseline's mean) or a positive number (absolute)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if math.isfinite(value) and value > 0:
+            return Precision(float(value), relative=False)
+    elif isinstance(value, str):
+        match = _PERCENT.fullmatch(value.strip())
+        if match and 0 < float(match.group(1)) <= 100:
+            return Precision(float(match.group(1)) / 100, relative=True)
+    raise BadValue(PRECISION_EXPECTED)
+
+
+def parse_replications(value: Any) -> int | str:
+    """A whole number >= 1, or ``'auto'``."""
+    if value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        return value  # type: ignore[no-any-return]
+    raise BadValue("a whole number >= 1 or 'auto'")
+
+
 # ---------------------------------------------------------------- call syntax
 
 

@@ -59,7 +59,10 @@ def test_every_bundled_scenario_runs_end_to_end(path: Path, tmp_path: Path, cli)
     assert list(summary["policies"]) == names
     assert set(summary["policies"][names[1]]["vs_baseline"]["exposure"]) >= {
         "diff_mean", "diff_ci95", "prob_better"}
-    assert sim.load_scenario(out / "scenario.resolved.yaml") == scenario
+    # the resolved file records the run as made: with the replications asked for
+    assert sim.load_scenario(out / "scenario.resolved.yaml") == scenario.model_copy(
+        update={"replications": 3})
+    assert summary["replications"] == 3 and summary["stopped_by"] == "replications"
     with (out / "timeseries.csv").open() as handle:
         series = list(csv.DictReader(handle))
     assert {r["metric"] for r in series} == set(SERIES)

@@ -1,0 +1,89 @@
+"""Where replications run: in this process, or in a pool of worker processes.
+
+An executor maps :func:`sim.experiment.runner.run_replication` over replication indices
+and yields the results as they finish, in any order; the runner puts them back in
+order, so the outputs never depend on the executor. The Dask executor (for clusters)
+is in :mod:`sim.experiment.cluster`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterator, Sequence
+
+from sim.experiment.runner import ReplicationResult, run_replication
+from sim.network.graph import Graph
+from sim.scenario.schema import Scenario
+
+
+class SerialExecutor:
+    """Runs replications one after the other in this process."""
+
+    def __init__(self, scenario: Scenario, graph: Graph | None) -> None:
+        self.scenario = scenario
+        self.graph = graph
+
+    def run(self, replications: Sequence[int]) -> Iterator[ReplicationResult]:
+        """Yield results in order."""
+        for r in replications:
+            yield run_replication(self.scenario, self.graph, r)
+
+    def __enter__(self) -> SerialExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(scenario: Scenario, graph: Graph | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _WORKER["scenario"] = scenario
+    _WORKER["graph"] = graph
+
+
+def _in_worker(replication: int) -> ReplicationResult:
+    scenario = _WORKER["scenario"]
+    assert isinstance(scenario, Scenario)
+    graph = _WORKER["graph"]
+    return run_replication(scenario, graph if isinstance(graph, Graph) else None, replication)
+
+
+class PoolExecutor:
+    """Runs replications in ``workers`` worker processes on this machine.
+
+    The scenario and the network go to each worker once, when it starts. Workers ignore
+    Ctrl-C; on an interruption (or any error) the parent terminates them.
+    """
+
+    def __init__(self, scenario: Scenario, graph: Graph | None, workers: int) -> None:
+        self.scenario = scenario
+        self.graph = graph
+        self.workers = min(workers, os.cpu_count() or 1)
+        self._pool: multiprocessing.pool.Pool | None = None
+
+    def __enter__(self) -> PoolExecutor:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self._pool = context.Pool(self.workers, initializer=_init_worker,
+                                  initargs=(self.scenario, self.graph))
+        return self
+
+    def run(self, replications: Sequence[int]) -> Iterator[ReplicationResult]:
+        """Yield results as the workers finish them."""
+        assert self._pool is not None, "use the executor in a with block"
+        yield from self._pool.imap_unordered(_in_worker, replications, chunksize=1)
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if self._pool is None:
+            return
+        if exc_type is None:
+            self._pool.close()
+        else:
+            self._pool.terminate()
+        self._pool.join()
+        self._pool = None

@@ -1,0 +1,137 @@
+"""Nothing is lost: killed, interrupted and resumed runs give the uninterrupted outputs."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SCENARIOS
+from tests.engine.test_runs import _short
+
+MCD = next(p for p in SCENARIOS if p.stem == "mcdstories")
+OUTPUTS = ("summary.json", "replications.csv", "timeseries.csv", "scenario.resolved.yaml")
+N = "40"
+
+
+@pytest.fixture(scope="module")
+def short(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _short(MCD, tmp_path_factory.mktemp("checkpoint"), horizon="6h")
+
+
+def _command(scenario: Path, out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "sim", "run", str(scenario), "--out", str(out),
+            "--replications", N, "--quiet", *extra]
+
+
+def _finish(scenario: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(_command(scenario, out, *extra), capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+@pytest.fixture(scope="module")
+def reference(short: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reference") / "run"
+    done = _finish(short, out, "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def _paused(scenario: Path, out: Path, point: str, *extra: str) -> subprocess.Popen[str]:
+    """Start a run that pauses at ``point``; return once it has paused there."""
+    env = dict(os.environ, FLASHPOINT_FAULT_PAUSE=point)
+    process = subprocess.Popen(_command(scenario, out, *extra), stderr=subprocess.PIPE,
+                               stdout=subprocess.DEVNULL, text=True, env=env)
+    watchdog = threading.Timer(240, process.kill)
+    watchdog.start()
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+    finally:
+        watchdog.cancel()
+    assert line.strip() == f"flashpoint-fault: paused at {point}", line
+    return process
+
+
+def _saved(out: Path) -> int:
+    with sqlite3.connect(out / "results.sqlite") as db:
+        count: int = db.execute("SELECT COUNT(*) FROM replication").fetchone()[0]
+    return count
+
+
+def _same_outputs(out: Path, reference: Path) -> None:
+    for name in OUTPUTS:
+        assert (out / name).read_bytes() == (reference / name).read_bytes(), name
+    assert not list(out.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize(("point", "saved"), [
+    ("result:3", 0),    # before the first checkpoint
+    ("saved:2", 20),    # mid-way: two batches of 10 committed
+    ("outputs", 40),    # while writing the output files
+])
+def test_sigkill_then_resume_gives_the_uninterrupted_outputs(
+        short: Path, reference: Path, tmp_path: Path, point: str, saved: int) -> None:
+    out = tmp_path / "run"
+    process = _paused(short, out, point, "--workers", "1")
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert _saved(out) == saved
+    if point == "outputs":
+        assert (out / "replications.csv").exists() and not (out / "summary.json").exists()
+    resumed = _finish(short, out, "--workers", "1", "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert _saved(out) == 40
+    _same_outputs(out, reference)
+
+
+def test_ctrl_c_keeps_finished_replications_says_how_to_resume_and_exits_130(
+        short: Path, reference: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    process = _paused(short, out, "result:15", "--workers", "2")
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Traceback" not in err
+    assert "interrupted" in err and "results.sqlite" in err
+    prefix, _, command = err.strip().splitlines()[-1].partition("resume with: ")
+    words = shlex.split(command)
+    assert prefix == "" and words[:2] == ["flashpoint", "run"] and "--resume" in words
+    assert _saved(out) >= 15  # every finished replication, not only the full batches
+    # the command it printed is the one that resumes
+    resumed = subprocess.run([sys.executable, "-m", "sim", *words[1:], "--quiet"],
+                             capture_output=True, text=True, timeout=300, check=False)
+    assert resumed.returncode == 0, resumed.stderr
+    _same_outputs(out, reference)
+
+
+def test_resume_refuses_a_different_scenario_or_options(short: Path, reference: Path,
+                                                        tmp_path: Path) -> None:
+    changed = subprocess.run(_command(short, reference, "--seed", "7", "--resume"),
+                             capture_output=True, text=True, timeout=120, check=False)
+    assert changed.returncode == 2
+    assert "cannot resume" in changed.stderr and "Traceback" not in changed.stderr
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(short.read_text().replace("horizon: 6h", "horizon: 7h"))
+    other = _finish(edited, reference, "--resume")
+    assert other.returncode == 2 and "cannot resume" in other.stderr
+
+
+def test_a_folder_holding_a_run_is_not_overwritten_without_resume(short: Path,
+                                                                  reference: Path) -> None:
+    again = _finish(short, reference)
+    assert again.returncode == 2
+    assert "already holds a run" in again.stderr and "--resume" in again.stderr
+
+
+def test_resume_of_an_empty_folder_says_there_is_nothing_to_resume(short: Path,
+                                                                    tmp_path: Path) -> None:
+    done = _finish(short, tmp_path / "nothing", "--resume")
+    assert done.returncode == 2 and "nothing to resume" in done.stderr

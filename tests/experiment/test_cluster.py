@@ -1,0 +1,75 @@
+"""Dask: the same bytes as a serial run, even when a worker dies mid-run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.errors import FlashpointError
+from tests.conftest import SCENARIOS
+from tests.engine.test_runs import _short
+
+distributed = pytest.importorskip("dask.distributed")
+
+MCD = next(p for p in SCENARIOS if p.stem == "mcdstories")
+N = 24
+
+
+@pytest.fixture(scope="module")
+def short(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _short(MCD, tmp_path_factory.mktemp("cluster"), horizon="6h")
+
+
+@pytest.fixture(scope="module")
+def serial(short: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("serial")
+    sim.run(sim.load_scenario(short), replications=N).write(out)
+    return out
+
+
+def _same(out: Path, reference: Path) -> None:
+    for name in ("summary.json", "replications.csv", "timeseries.csv"):
+        assert (out / name).read_bytes() == (reference / name).read_bytes(), name
+
+
+def test_a_local_dask_cluster_gives_the_serial_bytes(short: Path, serial: Path,
+                                                     tmp_path: Path) -> None:
+    results = sim.run(sim.load_scenario(short), replications=N, workers=2, executor="dask")
+    results.write(tmp_path)
+    _same(tmp_path, serial)
+
+
+def test_a_killed_worker_does_not_change_the_result(short: Path, serial: Path,
+                                                    tmp_path: Path) -> None:
+    """Two worker processes; SIGKILL one after the third result; Dask reschedules."""
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        pids = client.run(os.getpid)
+        assert len(pids) == 2
+        victim = sorted(pids.values())[0]
+        killed = []
+
+        def progress(done: int, total: int) -> None:
+            if done == 3 and not killed:
+                os.kill(victim, signal.SIGKILL)
+                killed.append(victim)
+
+        results = sim.run(sim.load_scenario(short), replications=N,
+                          scheduler=cluster.scheduler_address, progress=progress)
+        assert killed == [victim]
+        assert victim not in client.run(os.getpid).values()  # it really died (and restarted)
+    results.write(tmp_path)
+    _same(tmp_path, serial)
+
+
+def test_without_dask_the_message_says_how_to_install(short: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)
+    with pytest.raises(FlashpointError, match=r"pip install .*flashpoint-sim\[dask\]"):
+        sim.run(sim.load_scenario(short), replications=2, executor="dask")
