@@ -72,9 +72,13 @@ class Checkpoint:
         """Start the checkpoint of a new run in ``directory`` (refused if one is there)."""
         path = Path(directory) / FILENAME
         if path.exists():
-            raise FlashpointError(
-                f"{path}: this folder already holds a run; continue it with --resume, or "
-                "choose another --out")
+            if _saved_count(path) != 0:  # -1: not ours, or unreadable: leave it
+                raise FlashpointError(
+                    f"{path}: this folder already holds a run; continue it with --resume, or "
+                    "choose another --out")
+            for leftover in (path, path.with_name(FILENAME + "-wal"),
+                             path.with_name(FILENAME + "-shm")):
+                leftover.unlink(missing_ok=True)  # a run that stopped before saving anything
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = _connect(path)
@@ -151,6 +155,19 @@ class Checkpoint:
     def close(self) -> None:
         """Close the database (everything saved is already committed)."""
         self._db.close()
+
+
+def _saved_count(path: Path) -> int:
+    """Replications saved in the checkpoint at ``path`` (-1 if it cannot be read)."""
+    try:
+        db = sqlite3.connect(path)
+        try:
+            count: int = db.execute("SELECT COUNT(*) FROM replication").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return -1
+    return count
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -135,3 +135,21 @@ def test_resume_of_an_empty_folder_says_there_is_nothing_to_resume(short: Path,
                                                                     tmp_path: Path) -> None:
     done = _finish(short, tmp_path / "nothing", "--resume")
     assert done.returncode == 2 and "nothing to resume" in done.stderr
+
+
+def test_a_run_that_saved_nothing_does_not_block_a_fresh_start(short: Path, tmp_path: Path,
+                                                               cli) -> None:
+    """E.g. a wrong --scheduler address: the checkpoint exists but holds no replication."""
+    import sim
+    from sim.experiment.api import configure, shapes_of
+    from sim.experiment.checkpoint import Checkpoint, scenario_hash
+
+    scenario = configure(sim.load_scenario(short), 2, None, None)
+    Checkpoint.create(tmp_path, scenario, scenario_hash(scenario), shapes_of(scenario)).close()
+    code, _, err = cli("run", str(short), "--out", str(tmp_path), "--replications", "2",
+                       "--quiet", "--workers", "1")
+    assert code == 0, err
+    (tmp_path / "results.sqlite").write_bytes(b"not a checkpoint")  # something else: kept
+    code, _, err = cli("run", str(short), "--out", str(tmp_path), "--quiet")
+    assert code == 2 and "already holds a run" in err
+    assert (tmp_path / "results.sqlite").read_bytes() == b"not a checkpoint"
