@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 TEST_STAMP := $(VENV)/.flashpoint-test-installed
 BASE_STAMP := $(VENV)/.flashpoint-installed
 
-.PHONY: demo test lint reference clean
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: demo test lint reference clean browser
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Flashpoint needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0])'
@@ -23,8 +25,18 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e '.[test]'
 	touch $@ $(BASE_STAMP)
 
-## test: create .venv if needed, install the test extras, lint and run the whole suite
-test: $(TEST_STAMP)
+## browser: Debian's chromium, for the report's browser tests (installed with apt if missing)
+browser:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "The report's browser tests need Debian's chromium: sudo apt-get install chromium" >&2; \
+	    exit 1; \
+	  fi; }
+
+## test: create .venv if needed, install the test extras and chromium, lint, run the whole suite
+test: $(TEST_STAMP) browser
 	$(BIN)/ruff check sim tests benchmarks tools
 	$(BIN)/python -m pytest
 

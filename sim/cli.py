@@ -8,6 +8,7 @@ import os
 import shlex
 import sys
 import warnings
+import webbrowser
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import resources
@@ -97,7 +98,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--scheduler", metavar="ADDRESS",
                      help="run on the Dask cluster whose scheduler is at ADDRESS, e.g. "
                      "tcp://10.0.0.5:8786 (see docs/clusters.md)")
+    run.add_argument("--open", action="store_true",
+                     help="open report.html in the default browser when done")
     run.set_defaults(handler=_run)
+
+    report = commands.add_parser(
+        "report", help="rebuild report.html from a finished run's folder (no simulation)",
+        description="Rebuild DIR/report.html from the results stored in DIR/results.sqlite.")
+    report.add_argument("folder", metavar="DIR", help="the --out folder of a finished run")
+    report.add_argument("--open", action="store_true", help="open it in the default browser")
+    report.set_defaults(handler=_report)
 
     network = commands.add_parser(
         "network", help="describe or export a scenario's follower network",
@@ -258,6 +268,7 @@ def _non_negative(text: str) -> int:
 def _run(args: argparse.Namespace) -> int:
     from sim.experiment.api import run
     from sim.experiment.checkpoint import FILENAME
+    from sim.report.html import write as write_report
     from sim.scenario import load_scenario
     from sim.terminal import progress_bar, summary_table
 
@@ -272,15 +283,31 @@ def _run(args: argparse.Namespace) -> int:
             results = run(scenario, replications=args.replications, seed=args.seed,
                           workers=args.workers, policies=args.policy, progress=advance,
                           checkpoint=out, resume=args.resume, executor=args.executor,
-                          scheduler=args.scheduler)
+                          scheduler=args.scheduler, source=args.scenario)
     except KeyboardInterrupt:
         print(f"flashpoint: interrupted; the finished replications are saved in "
               f"{out / FILENAME}\nresume with: {_resume_command(args, out)}", file=sys.stderr)
         return 130
     results.write(out, source=args.scenario)
+    report = write_report(results, out)
     if not args.quiet:
         summary_table(results)
     print(f"results written to {out}/")
+    print(f"report: {report}")
+    if args.open:
+        webbrowser.open(report.resolve().as_uri())
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from sim.experiment.api import load_results
+    from sim.report.html import write as write_report
+
+    results = load_results(args.folder)
+    report = write_report(results, args.folder)
+    print(f"report: {report}")
+    if args.open:
+        webbrowser.open(report.resolve().as_uri())
     return 0
 
 

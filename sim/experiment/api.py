@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ def run(
     resume: bool = False,
     executor: str = "processes",
     scheduler: str | None = None,
+    source: str | None = None,
 ) -> Results:
     """Run every policy of ``scenario`` for every replication.
 
@@ -51,6 +53,7 @@ def run(
         executor: ``"processes"`` (this machine) or ``"dask"`` (a local Dask cluster, or
             the one at ``scheduler``).
         scheduler: address of a Dask scheduler, such as ``tcp://10.0.0.5:8786``.
+        source: the scenario's file name, recorded in ``scenario.resolved.yaml``.
     """
     scenario = configure(scenario, replications, seed, policies)
     if workers < 1:
@@ -65,16 +68,39 @@ def run(
     store = None
     if checkpoint is not None:
         store = (Checkpoint.resume(checkpoint, digest, shapes) if resume
-                 else Checkpoint.create(checkpoint, scenario, digest, shapes))
+                 else Checkpoint.create(checkpoint, scenario, digest, shapes, source))
     try:
         with _Lazy(scenario, workers, executor, scheduler) as runner:
             results, decision = run_until_stopped(rule_for(scenario), runner, store=store,
                                                   progress=progress)
+        if store is not None:
+            store.finish(str(decision.stopped_by), len(results), decision.details)
     finally:
         if store is not None:
             store.close()
     return collect(scenario, results, stopped_by=str(decision.stopped_by),
-                   scenario_hash=digest, precision=decision.details)
+                   scenario_hash=digest, precision=decision.details, source=source)
+
+
+def load_results(directory: str | Path) -> Results:
+    """The results of a finished run, read back from its folder (no simulation)."""
+    from sim.experiment.checkpoint import open_finished
+    from sim.scenario.loader import parse_scenario
+
+    info, store = open_finished(directory)
+    try:
+        rows = store.load()
+    finally:
+        store.close()
+    ending = json.loads(info["ending"])
+    scenario = parse_scenario(info["resolved_scenario"].encode(), file=str(directory))
+    count = ending["replications"]
+    missing = [r for r in range(count) if r not in rows]
+    if missing:
+        raise FlashpointError(f"{directory}: the checkpoint lacks replication {missing[0]}")
+    return collect(scenario, [rows[r] for r in range(count)], stopped_by=ending["stopped_by"],
+                   scenario_hash=info["scenario_hash"], precision=ending["precision"],
+                   source=info.get("source") or None)
 
 
 def configure(scenario: Scenario, replications: int | str | None, seed: int | None,
@@ -155,7 +181,7 @@ class _Lazy:
 
 def collect(scenario: Scenario, results: list[ReplicationResult], *,
             stopped_by: str = "replications", scenario_hash: str = "",
-            precision: dict[str, Any] | None = None) -> Results:
+            precision: dict[str, Any] | None = None, source: str | None = None) -> Results:
     """Assemble per-replication results into :class:`Results`."""
     metrics = np.stack([r.metrics for r in results], axis=1)
     series = np.stack([r.series for r in results], axis=1)
@@ -169,4 +195,5 @@ def collect(scenario: Scenario, results: list[ReplicationResult], *,
         stopped_by=stopped_by,
         scenario_hash=scenario_hash,
         precision=precision,
+        source=source,
     )

@@ -68,7 +68,8 @@ class Checkpoint:
 
     @classmethod
     def create(cls, directory: str | Path, scenario: Scenario, digest: str,
-               shapes: tuple[tuple[int, ...], tuple[int, ...]], command: str = "") -> Checkpoint:
+               shapes: tuple[tuple[int, ...], tuple[int, ...]],
+               source: str | None = None) -> Checkpoint:
         """Start the checkpoint of a new run in ``directory`` (refused if one is there)."""
         path = Path(directory) / FILENAME
         if path.exists():
@@ -90,7 +91,7 @@ class Checkpoint:
                     ("metrics_shape", json.dumps(shapes[0])),
                     ("series_shape", json.dumps(shapes[1])),
                     ("resolved_scenario", dump_resolved(scenario)),
-                    ("command", command),
+                    ("source", source or ""),
                 ])
         except sqlite3.Error as exc:
             raise FlashpointError(f"{path}: cannot create the checkpoint: {exc}") from None
@@ -148,6 +149,15 @@ class Checkpoint:
         except sqlite3.Error as exc:
             raise FlashpointError(f"{self.path}: cannot save replications: {exc}") from None
 
+    def finish(self, stopped_by: str, replications: int,
+               precision: dict[str, Any] | None) -> None:
+        """Record how the run ended (what :func:`load_results` needs besides the rows)."""
+        ending = json.dumps({"stopped_by": stopped_by, "replications": replications,
+                             "precision": precision})
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO run (key, value) VALUES ('ending', ?)",
+                             (ending,))
+
     def info(self) -> dict[str, Any]:
         """What the ``run`` table records."""
         return dict(self._db.execute("SELECT key, value FROM run").fetchall())
@@ -155,6 +165,24 @@ class Checkpoint:
     def close(self) -> None:
         """Close the database (everything saved is already committed)."""
         self._db.close()
+
+
+def open_finished(directory: str | Path) -> tuple[dict[str, Any], Checkpoint]:
+    """Open the checkpoint of a finished run (for rebuilding outputs without simulating)."""
+    path = Path(directory) / FILENAME
+    if not path.is_file():
+        raise FlashpointError(f"{directory}: no Flashpoint run here (no {FILENAME})")
+    try:
+        db = _connect(path)
+        info = dict(db.execute("SELECT key, value FROM run").fetchall())
+    except sqlite3.Error as exc:
+        raise FlashpointError(f"{path}: not a Flashpoint checkpoint ({exc})") from None
+    if "ending" not in info:
+        db.close()
+        raise FlashpointError(f"{directory}: the run did not finish; finish it first with "
+                              f"flashpoint run SCENARIO --out {directory} --resume")
+    shapes = (tuple(json.loads(info["metrics_shape"])), tuple(json.loads(info["series_shape"])))
+    return info, Checkpoint(path, db, shapes)  # type: ignore[arg-type]
 
 
 def _saved_count(path: Path) -> int:

@@ -44,6 +44,7 @@ class Results:
             or ``max_replications`` (``replications: auto``).
         scenario_hash: SHA-256 of the resolved scenario (and of its network files).
         precision: for ``replications: auto``, the target half-width and those reached.
+        source: the scenario's file name, if known (recorded in the resolved scenario).
     """
 
     scenario: Scenario
@@ -55,6 +56,7 @@ class Results:
     stopped_by: str = "replications"
     scenario_hash: str = ""
     precision: dict[str, Any] | None = None
+    source: str | None = None
 
     def metric(self, policy: str, name: str) -> np.ndarray:
         """One metric of one policy over the replications."""
@@ -136,7 +138,8 @@ class Results:
             for name in OUTPUTS:  # left behind by a write that was killed
                 for stale in out.glob(f".{name}.*.tmp"):
                     stale.unlink()
-            atomic_write_text(out / "scenario.resolved.yaml", dump_resolved(self.scenario, source))
+            atomic_write_text(out / "scenario.resolved.yaml",
+                              dump_resolved(self.scenario, source or self.source))
             atomic_write_text(out / "replications.csv", self._replications_csv())
             faults.reached("outputs")
             atomic_write_text(out / "timeseries.csv", self._timeseries_csv())

@@ -47,7 +47,7 @@ def test_every_bundled_scenario_runs_end_to_end(path: Path, tmp_path: Path, cli)
     code, stdout, err = cli("run", str(scenario_file), "--replications", "3", "--out", str(out),
                             "--quiet", "--workers", "1")
     assert code == 0, err
-    assert stdout == f"results written to {out}/\n"
+    assert stdout == f"results written to {out}/\nreport: {out / 'report.html'}\n"
     scenario = sim.load_scenario(scenario_file)
     names = [p.name for p in scenario.policies]
     with (out / "replications.csv").open() as handle:
@@ -118,7 +118,7 @@ def test_cli_run_default_output_folder(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.chdir(tmp_path)
     code, out, _ = cli("run", str(scenario_file), "--replications", "1", "--quiet")
     assert code == 0
-    folder = Path(out.split("results written to ", 1)[1].strip())
+    folder = Path(out.split("results written to ", 1)[1].splitlines()[0].strip())
     assert folder.parent == Path("results")
     assert folder.name.startswith("police-officer-post-") and folder.name.endswith("Z")
     assert (tmp_path / folder / "summary.json").exists()

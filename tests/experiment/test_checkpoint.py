@@ -153,3 +153,19 @@ def test_a_run_that_saved_nothing_does_not_block_a_fresh_start(short: Path, tmp_
     code, _, err = cli("run", str(short), "--out", str(tmp_path), "--quiet")
     assert code == 2 and "already holds a run" in err
     assert (tmp_path / "results.sqlite").read_bytes() == b"not a checkpoint"
+
+
+def test_a_finished_run_reads_back_without_simulating(reference: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.experiment.runner as runner
+    from sim.errors import FlashpointError
+    from sim.experiment.api import load_results
+
+    def no_simulation(*args: object) -> None:
+        raise AssertionError("load_results must not simulate")
+
+    monkeypatch.setattr(runner, "run_replication", no_simulation)
+    load_results(reference).write(tmp_path / "again")
+    _same_outputs(tmp_path / "again", reference)
+    with pytest.raises(FlashpointError, match="no Flashpoint run here"):
+        load_results(tmp_path)

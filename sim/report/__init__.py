@@ -1,0 +1,1 @@
+"""The HTML report (the only place plotly is imported)."""

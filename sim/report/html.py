@@ -1,0 +1,340 @@
+"""``report.html``: one self-contained page (plotly.js inlined) built from a run's results.
+
+Every user string (titles, descriptions, policy, segment and tier names) is escaped
+with :func:`html.escape` in the markup, and the data handed to the charts is JSON with
+``<``, ``>`` and ``&`` written as unicode escapes, so no user text can close a tag or
+a script. Plotly is imported here and nowhere else in the package.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from sim._version import __version__
+from sim.experiment.results import Results
+from sim.io import atomic_write_text
+from sim.metrics import SERIES
+from sim.report.sentences import headline
+from sim.scenario.loader import dump_resolved
+
+# Okabe & Ito's colour-blind-safe palette
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+           "#000000")
+TABLE_METRICS = ("reach", "exposure", "articles", "peak_reactions_per_hour")
+BOX_METRICS = ("reach", "exposure", "peak_reactions_per_hour", "articles")
+MAX_POINTS = 400  # points per timeline curve
+
+
+def esc(text: object) -> str:
+    """Escape any value for HTML text or an attribute."""
+    return html.escape(str(text), quote=True)
+
+
+def _json(value: Any) -> str:
+    """JSON that is safe inside a ``<script>`` element."""
+    text = json.dumps(value, allow_nan=False, default=_plain)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(type(value))
+
+
+def _fmt(value: float | None, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:,.{digits}f}"
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def build(results: Results) -> str:
+    """The whole report as one HTML string."""
+    summary = results.summary()
+    scenario = results.scenario
+    charts: dict[str, Any] = {}
+    sections = [
+        _policy_table(results, summary),
+        _risk(results, summary, charts),
+        _timelines(results, charts),
+        _tail(results, summary, charts),
+        _distributions(results, charts),
+        _assumptions(results),
+    ]
+    sentences = "".join(f"<li>{esc(s)}</li>" for s in headline(results, summary))
+    meta = (f"Built {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by Flashpoint {esc(__version__)}"
+            f" &middot; seed {esc(scenario.seed)} &middot; {len(results.replications)} "
+            f"replications ({esc(summary['stopped_by'])}) &middot; baseline "
+            f"&ldquo;{esc(results.policies[0])}&rdquo;")
+    figures = {key: json.loads(fig.to_json()) for key, fig in charts.items()}
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(scenario.scenario)} - Flashpoint report</title>
+<style>{_CSS}</style>
+<script>{get_plotlyjs()}</script>
+</head>
+<body>
+<header id="headline">
+<h1>{esc(scenario.scenario)}</h1>
+<p class="description">{esc(scenario.description)}</p>
+<p class="meta">{meta}</p>
+<ul class="sentences">{sentences}</ul>
+</header>
+<main>
+{''.join(sections)}
+</main>
+<script id="figures" type="application/json">{_json(_clean(figures))}</script>
+<script>{_JS}</script>
+</body>
+</html>
+"""
+
+
+def write(results: Results, directory: str | Path) -> Path:
+    """Write ``report.html`` into ``directory`` (atomically); return its path."""
+    path = Path(directory) / "report.html"
+    atomic_write_text(path, build(results))
+    return path
+
+
+def _section(key: str, title: str, body: str, note: str = "") -> str:
+    return (f'<section id="{key}"><h2>{esc(title)}</h2>'
+            + (f'<p class="note">{note}</p>' if note else "") + body + "</section>\n")
+
+
+def _chart(key: str, label: str, table: str) -> str:
+    return (f'<div class="chart" id="chart-{key}" role="img" aria-label="{esc(label)}"></div>'
+            f"<details><summary>The data as a table</summary>{table}</details>")
+
+
+def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
+    header = "".join(f'<th scope="col">{h}</th>' for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="{cls}"><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _policy_table(results: Results, summary: dict[str, Any]) -> str:
+    head = ["policy"]
+    for m in TABLE_METRICS:
+        head += [f"{esc(m)} mean (95% CI)", f"{esc(m)} P90"]
+    head += ["exposure vs baseline (95% CI)", "P(better) (95% CI)"]
+    rows = []
+    for name in results.policies:
+        entry = summary["policies"][name]
+        row = [esc(name)]
+        for m in TABLE_METRICS:
+            d = entry["metrics"][m]
+            lo, hi = d["ci95"]
+            row += [f'<span data-sort="{d["mean"]}">{_fmt(d["mean"], 1)}</span> '
+                    f'<small>({_fmt(lo, 1)} to {_fmt(hi, 1)})</small>',
+                    f'<span data-sort="{d["p90"]}">{_fmt(d["p90"], 1)}</span>']
+        if "vs_baseline" in entry:
+            v = entry["vs_baseline"]["exposure"]
+            lo, hi = v["relative_ci95"]
+            row.append(f'<span data-sort="{v["relative_change"]}">'
+                       f'{_fmt(100 * v["relative_change"], 1)}%</span> '
+                       f"<small>({_fmt(100 * lo, 0)}% to {_fmt(100 * hi, 0)}%)</small>")
+            plo, phi = v["prob_better_ci95"]
+            row.append(f'<span data-sort="{v["prob_better"]}">{_fmt(v["prob_better"], 2)}</span>'
+                       f" <small>({_fmt(plo, 2)} to {_fmt(phi, 2)})</small>")
+        else:
+            row += ['<span data-sort="0">baseline</span>', '<span data-sort="0.5">-</span>']
+        rows.append(row)
+    return _section("policies", "Policies", _table(head, rows, "sortable"),
+                    "Click a column heading to sort. Differences are paired: every policy "
+                    "faced the same replayed incidents (see docs/statistics.md).")
+
+
+def _risk(results: Results, summary: dict[str, Any], charts: dict[str, Any]) -> str:
+    risk = results.scenario.risk
+    if risk is None:
+        return _section("risk", "Risk matrix", "<p>The scenario defines no risk tiers.</p>")
+    tiers = list(risk.tiers)
+    z = [[summary["policies"][p]["tiers"][t]["p"] for t in tiers] for p in results.policies]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=tiers, y=results.policies, zmin=0, zmax=1, colorscale="Cividis",
+        text=[[f"{v:.0%}" for v in row] for row in z], texttemplate="%{text}",
+        hovertemplate="%{y}<br>%{x}: %{z:.0%}<extra></extra>",
+        colorbar={"title": {"text": "probability"}}))
+    fig.update_layout(_layout(f"Probability of reaching each tier of {risk.metric}"))
+    fig.update_yaxes(autorange="reversed")
+    charts["risk"] = fig
+    rows = [[esc(p)] + [f"{v:.0%}" for v in row] for p, row in zip(results.policies, z,
+                                                                    strict=True)]
+    return _section("risk", "Risk matrix",
+                    _chart("risk", "Heatmap of tier probabilities per policy",
+                           _table(["policy"] + [esc(t) for t in tiers], rows)))
+
+
+def _timelines(results: Results, charts: dict[str, Any]) -> str:
+    times = results.times_h
+    step = max(1, math.ceil(len(times) / MAX_POINTS))
+    index = np.arange(0, len(times), step)
+    if index[-1] != len(times) - 1:
+        index = np.append(index, len(times) - 1)
+    parts, rows = [], []
+    for metric in ("reach", "exposure"):
+        s = SERIES.index(metric)
+        fig = go.Figure()
+        for p, name in enumerate(results.policies):
+            values = results.series[p, :, s, :][:, index]
+            p10, p50, p90 = np.percentile(values, [10, 50, 90], axis=0)
+            colour = PALETTE[p % len(PALETTE)]
+            group = f"policy{p}"
+            fig.add_trace(go.Scatter(x=times[index], y=p90, mode="lines", line={"width": 0},
+                                     legendgroup=group, showlegend=False, hoverinfo="skip"))
+            fig.add_trace(go.Scatter(x=times[index], y=p10, mode="lines", line={"width": 0},
+                                     fill="tonexty", fillcolor=_alpha(colour, 0.18),
+                                     legendgroup=group, showlegend=False, hoverinfo="skip"))
+            fig.add_trace(go.Scatter(x=times[index], y=p50, mode="lines", name=name,
+                                     line={"color": colour, "width": 2}, legendgroup=group))
+            response = results.metric(name, "response_h")
+            response = response[~np.isnan(response)]
+            if len(response):
+                fig.add_vline(x=float(np.median(response)), line_dash="dot",
+                              line_color=colour)
+            rows.append([esc(metric), esc(name), _fmt(float(p50[-1])), _fmt(float(p10[-1])),
+                         _fmt(float(p90[-1])),
+                         _fmt(float(np.median(response)), 2) if len(response) else "-"])
+        fig.update_layout(_layout(f"Cumulative {metric}: median, with the 10-90% band"))
+        fig.update_xaxes(title_text="hours after the incident started")
+        charts[f"timeline-{metric}"] = fig
+        parts.append(f'<div class="chart" id="chart-timeline-{metric}" role="img" '
+                     f'aria-label="Cumulative {metric} over time per policy"></div>')
+    table = _table(["metric", "policy", "median at the horizon", "P10", "P90",
+                    "median first response (h)"], rows)
+    return _section("timelines", "Timelines", "".join(parts)
+                    + f"<details><summary>The data as a table</summary>{table}</details>",
+                    "Click a policy in the legend to hide or show it. Dotted lines: the "
+                    "median time of the policy's first response across replications.")
+
+
+def _tail(results: Results, summary: dict[str, Any], charts: dict[str, Any]) -> str:
+    curves = summary["exceedance"]["exposure"]
+    fig = go.Figure()
+    rows = []
+    for p, name in enumerate(results.policies):
+        probability = curves["p"][name]
+        x = [x for x, q in zip(curves["x"], probability, strict=True) if q > 0]
+        y = [q for q in probability if q > 0]
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=name, line_shape="hv",
+                                 line={"color": PALETTE[p % len(PALETTE)], "width": 2}))
+        for level in (0.5, 0.1, 0.01):
+            above = [x for x, q in zip(curves["x"], probability, strict=True) if q >= level]
+            rows.append([esc(name), f"{level:.0%}", _fmt(above[-1]) if above else "-"])
+    fig.update_layout(_layout("Tail risk: P(exposure > x)"))
+    fig.update_xaxes(type="log", title_text="exposure x")
+    fig.update_yaxes(type="log", title_text="probability of exceeding x")
+    charts["tail"] = fig
+    return _section("tail", "Tail risk", _chart(
+        "tail", "Exceedance curves of exposure per policy, log axes",
+        _table(["policy", "probability", "exposure exceeded with that probability"], rows)))
+
+
+def _distributions(results: Results, charts: dict[str, Any]) -> str:
+    parts, rows = [], []
+    for metric in BOX_METRICS:
+        fig = go.Figure()
+        for p, name in enumerate(results.policies):
+            values = results.metric(name, metric)
+            values = values[~np.isnan(values)]
+            fig.add_trace(go.Box(y=values, name=name, boxpoints=False,
+                                 marker_color=PALETTE[p % len(PALETTE)]))
+            q = np.percentile(values, [25, 50, 75]) if len(values) else [math.nan] * 3
+            rows.append([esc(metric), esc(name)] + [_fmt(float(v), 1) for v in q])
+        fig.update_layout(_layout(metric.replace("_", " ")), showlegend=False)
+        charts[f"box-{metric}"] = fig
+        parts.append(f'<div class="chart small" id="chart-box-{metric}" role="img" '
+                     f'aria-label="Distribution of {metric} per policy"></div>')
+    table = _table(["metric", "policy", "P25", "median", "P75"], rows)
+    return _section("distributions", "Distributions",
+                    '<div class="grid">' + "".join(parts) + "</div>"
+                    + f"<details><summary>The data as a table</summary>{table}</details>")
+
+
+def _assumptions(results: Results) -> str:
+    text = dump_resolved(results.scenario)
+    return _section("assumptions", "Assumptions",
+                    f"<pre>{esc(text)}</pre>",
+                    "Every parameter of the resolved scenario. Defaults, and whether each is "
+                    "a published figure or a judgement, are listed in docs/scenarios.md.")
+
+
+def _layout(title: str) -> dict[str, Any]:
+    return {"title": {"text": title}, "template": "simple_white", "height": 420,
+            "margin": {"l": 60, "r": 20, "t": 50, "b": 50}, "colorway": list(PALETTE),
+            "font": {"size": 14}}
+
+
+def _alpha(colour: str, alpha: float) -> str:
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+_CSS = """
+body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1280px;padding:0 16px;
+color:#111;line-height:1.45;font-size:16px}
+h1{font-size:1.8em;margin-bottom:.2em}h2{border-bottom:2px solid #0072B2;padding-bottom:.2em}
+.meta,.note{color:#444}.sentences li{margin:.3em 0;font-size:1.1em}
+table{border-collapse:collapse;width:100%;font-size:.95em;margin:.5em 0}
+th,td{border:1px solid #bbb;padding:4px 6px;text-align:right}
+th:first-child,td:first-child{text-align:left}
+table.sortable th{cursor:pointer;background:#eef4fa}table.sortable th:hover{background:#d6e6f5}
+.chart{width:100%;min-height:420px}.grid{display:grid;grid-template-columns:1fr 1fr;gap:8px}
+pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:480px;font-size:.85em}
+details{margin:.3em 0 1em}
+"""
+
+_JS = """
+const figures = JSON.parse(document.getElementById('figures').textContent);
+for (const [key, fig] of Object.entries(figures)) {
+  const el = document.getElementById('chart-' + key);
+  if (el) Plotly.newPlot(el, fig.data, fig.layout, {responsive: true, displaylogo: false});
+}
+document.querySelectorAll('table.sortable').forEach(table => {
+  table.querySelectorAll('th').forEach((th, column) => {
+    th.addEventListener('click', () => {
+      const body = table.tBodies[0];
+      const ascending = th.dataset.order !== 'asc';
+      th.dataset.order = ascending ? 'asc' : 'desc';
+      const key = row => {
+        const cell = row.cells[column];
+        const mark = cell.querySelector('[data-sort]');
+        const value = mark ? parseFloat(mark.dataset.sort) : NaN;
+        return isNaN(value) ? cell.textContent : value;
+      };
+      const rows = Array.from(body.rows).sort((a, b) => {
+        const x = key(a), y = key(b);
+        const order = (typeof x === 'number' && typeof y === 'number') ? x - y
+          : String(x).localeCompare(String(y));
+        return ascending ? order : -order;
+      });
+      rows.forEach(row => body.appendChild(row));
+    });
+  });
+});
+"""

@@ -1,0 +1,62 @@
+"""The report in a real browser: headless Debian Chromium, offline, from file://."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.report.html import write
+from tests.conftest import SCENARIOS
+from tests.engine.test_runs import _short
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = "/usr/bin/chromium"
+MCD = next(p for p in SCENARIOS if p.stem == "mcdstories")
+XSS = ("<img src=x onerror=alert(1)>", "</script><script>window.pwned=1</script>")
+
+pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None,
+                                reason="needs Debian's chromium (make test installs it)")
+
+
+@pytest.mark.parametrize("title", XSS)
+def test_report_renders_offline_with_no_errors_and_runs_no_user_script(
+        title: str, tmp_path: Path) -> None:
+    text = _short(MCD, tmp_path, horizon="6h").read_text()
+    text = text.replace('scenario: "#McDStories hashtag hijack"', f"scenario: '{title}'")
+    scenario_file = tmp_path / "xss.yaml"
+    scenario_file.write_text(text)
+    scenario = sim.load_scenario(scenario_file)
+    assert scenario.scenario == title
+    results = sim.run(scenario, replications=6)
+    report = write(results, tmp_path / "out")
+    errors: list[str] = []
+    dialogs: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        context = browser.new_context(offline=True, viewport={"width": 1366, "height": 768})
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(report.as_uri())
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 7")
+        charts = page.eval_on_selector_all(
+            "div.chart", "els => els.map(e => [e.id, (e._fullData || []).reduce("
+            "(n, t) => n + ((t.x || []).length || 0) + ((t.y || []).length || 0)"
+            " + ((t.z || []).length || 0), 0)])")
+        assert page.evaluate("typeof window.pwned") == "undefined"
+        assert page.title().startswith(title)
+        assert page.inner_text("h1") == title
+        shot = page.screenshot(full_page=True)
+        browser.close()
+    assert errors == [] and dialogs == []
+    assert len(charts) == 8
+    for chart_id, points in charts:
+        assert points > 0, chart_id
+    # not blank: a blank page compresses to a few kB; this one holds 8 charts and tables
+    assert shot[:8] == b"\x89PNG\r\n\x1a\n" and len(shot) > 100_000, len(shot)

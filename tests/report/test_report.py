@@ -1,0 +1,101 @@
+"""The report: sentences from the numbers, escaping of user text, rebuilt without simulating."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sim
+from sim.experiment.results import Results
+from sim.metrics import METRICS, SERIES
+from sim.report.html import build
+from sim.report.sentences import headline
+from tests.conftest import SCENARIOS
+from tests.engine.test_runs import _short
+
+MCD = next(p for p in SCENARIOS if p.stem == "mcdstories")
+XSS = ("<img src=x onerror=alert(1)>", "</script><script>window.pwned=1</script>")
+
+
+def _results(exposure: list[list[float]], articles: list[list[float]]) -> Results:
+    """Results with hand-made metrics for two policies (baseline first)."""
+    scenario = sim.load_scenario(MCD)
+    scenario = scenario.model_copy(update={"policies": scenario.policies[:2]})
+    reps = len(exposure[0])
+    metrics = np.zeros((2, reps, len(METRICS)))
+    metrics[:, :, METRICS.index("exposure")] = exposure
+    metrics[:, :, METRICS.index("articles")] = articles
+    metrics[:, :, METRICS.index("response_h")] = np.nan
+    times = np.array([0.0, 1.0])
+    series = np.zeros((2, reps, len(SERIES), len(times)))
+    return Results(scenario=scenario, policies=[p.name for p in scenario.policies],
+                   replications=list(range(reps)), metrics=metrics, series=series,
+                   times_h=times)
+
+
+def test_sentences_match_hand_computed_numbers() -> None:
+    # baseline exposure 100..109 (mean 104.5); the policy removes exactly 40% in every
+    # replication, so the mean change is -40% and every resample gives -40%: CI 40-40%.
+    # Articles: baseline has one in 8 of 10 replications, the policy in 2 of 10.
+    base = [100.0 + i for i in range(10)]
+    results = _results([base, [0.6 * b for b in base]],
+                       [[1, 1, 2, 1, 1, 1, 3, 1, 0, 0], [0, 1, 0, 0, 0, 0, 2, 0, 0, 0]])
+    name = results.policies[1]
+    assert headline(results) == [
+        f"“{name}” cut expected exposure by 40% (95% CI 40-40%) and cut the chance of a "
+        "press article from 80% to 20%."]
+
+
+def test_a_change_whose_interval_spans_zero_is_called_indistinguishable() -> None:
+    base = [100.0, 200.0, 300.0, 400.0, 500.0, 600.0]
+    policy = [150.0, 140.0, 330.0, 380.0, 560.0, 570.0]  # mean diff +5: up and down
+    results = _results([base, policy], [[0] * 6, [0] * 6])
+    (sentence,) = headline(results)
+    assert "+1%" in sentence and "not distinguishable" in sentence
+    assert sentence.endswith("kept the chance of a press article at 0%.")
+
+
+@pytest.mark.parametrize("title", XSS)
+def test_user_text_is_escaped_everywhere(title: str) -> None:
+    results = _results([[1.0, 2.0, 3.0], [1.0, 1.0, 2.0]], [[0, 1, 0], [0, 0, 0]])
+    policies = [p.model_copy(update={"name": f"{title} policy {i}"})
+                for i, p in enumerate(results.scenario.policies)]
+    scenario = results.scenario.model_copy(update={"scenario": title, "description": title,
+                                                   "policies": policies})
+    results.scenario = scenario
+    results.policies = [p.name for p in policies]
+    page = build(results)
+    head, body = page.split("</head>", 1)
+    title = re.search(r"<title>(.*?)</title>", head, re.S)
+    assert title and "<" not in title.group(1)
+    assert "<img src=x" not in body
+    assert "window.pwned=1</script>" not in body
+    assert body.count("<script") == 2  # the figures' data and the page's own script
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body or "&lt;/script&gt;" in body
+
+
+def test_run_writes_the_report_and_report_rebuilds_it(tmp_path: Path, cli) -> None:
+    short = _short(MCD, tmp_path, horizon="6h")
+    out = tmp_path / "out"
+    code, stdout, err = cli("run", str(short), "--out", str(out), "--replications", "4",
+                            "--quiet", "--workers", "1")
+    assert code == 0, err
+    report = out / "report.html"
+    first = report.read_text()
+    assert re.search(r"<title>.*McDStories.*</title>", first)
+    report.unlink()
+    code, stdout, err = cli("report", str(out))
+    assert code == 0, err
+    assert stdout == f"report: {report}\n"
+    again = report.read_text()
+    stamp = re.compile(r"Built \d{4}-\d\d-\d\d \d\d:\d\d UTC")
+    assert stamp.sub("", again) == stamp.sub("", first)
+
+
+def test_report_of_a_folder_without_a_run_is_a_clear_error(tmp_path: Path, cli) -> None:
+    code, stdout, err = cli("report", str(tmp_path))
+    assert code == 2 and stdout == ""
+    assert "no Flashpoint run here" in err
