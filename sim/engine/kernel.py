@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -40,6 +40,7 @@ class Run:
     policy: Policy
     cascade: Cascade
     response_times: list[float]
+    action_times: dict[int, float] = field(default_factory=dict)
 
 
 def simulate(world: World, policy: Policy) -> Run:
@@ -74,9 +75,9 @@ def simulate(world: World, policy: Policy) -> Run:
         env.process(_promotion(env, cascade, stream(scenario.seed, "promotion", r)))
     if incident.trending is not None:
         env.process(_trending(env, cascade, stream(scenario.seed, "trending", r)))
-    for action in policy.actions:
+    for index, action in enumerate(policy.actions):
         event = monitor.watch(action) if (monitor is not None and action.when) else None
-        env.process(_action(env, run, action, event))
+        env.process(_action(env, run, index, action, event))
     if monitor is not None:
         env.process(monitor.process())
     env.process(_driver(env, cascade, world.horizon))
@@ -167,7 +168,7 @@ def _impressions(cascade: Cascade, rng: np.random.Generator, start: float, stop:
     cascade.expose(accounts, times, rng.random(count), root, world.author)
 
 
-def _action(env: simpy.Environment, run: Run, action: Action,
+def _action(env: simpy.Environment, run: Run, index: int, action: Action,
             event: simpy.Event | None) -> Generator[Any, Any, None]:
     """Wait for the action's time or trigger, then its delay, then apply it."""
     cascade = run.cascade
@@ -181,3 +182,4 @@ def _action(env: simpy.Environment, run: Run, action: Action,
         return
     yield env.timeout(delay)
     apply_action(env, run, action)
+    run.action_times[index] = env.now

@@ -12,7 +12,8 @@ import numpy as np
 from sim.errors import FlashpointError
 from sim.experiment.checkpoint import Checkpoint, scenario_hash
 from sim.experiment.results import Results
-from sim.experiment.runner import ReplicationResult, run_until_stopped
+from sim.experiment.runner import ReplicationResult, max_actions, run_until_stopped
+from sim.experiment.snapshot import snapshot
 from sim.experiment.stopping import rule_for
 from sim.metrics import METRICS, SERIES, time_grid
 from sim.network.build import audience
@@ -71,15 +72,17 @@ def run(
                  else Checkpoint.create(checkpoint, scenario, digest, shapes, source))
     try:
         with _Lazy(scenario, workers, executor, scheduler) as runner:
-            results, decision = run_until_stopped(rule_for(scenario), runner, store=store,
-                                                  progress=progress)
+            rows, decision = run_until_stopped(rule_for(scenario), runner, store=store,
+                                               progress=progress)
+        results = collect(scenario, rows, stopped_by=str(decision.stopped_by),
+                          scenario_hash=digest, precision=decision.details, source=source)
         if store is not None:
-            store.finish(str(decision.stopped_by), len(results), decision.details)
+            results.snapshot = snapshot(results, runner.graph)
+            store.finish(results.stopped_by, len(rows), results.precision, results.snapshot)
     finally:
         if store is not None:
             store.close()
-    return collect(scenario, results, stopped_by=str(decision.stopped_by),
-                   scenario_hash=digest, precision=decision.details, source=source)
+    return results
 
 
 def load_results(directory: str | Path) -> Results:
@@ -98,9 +101,11 @@ def load_results(directory: str | Path) -> Results:
     missing = [r for r in range(count) if r not in rows]
     if missing:
         raise FlashpointError(f"{directory}: the checkpoint lacks replication {missing[0]}")
-    return collect(scenario, [rows[r] for r in range(count)], stopped_by=ending["stopped_by"],
-                   scenario_hash=info["scenario_hash"], precision=ending["precision"],
-                   source=info.get("source") or None)
+    results = collect(scenario, [rows[r] for r in range(count)],
+                      stopped_by=ending["stopped_by"], scenario_hash=info["scenario_hash"],
+                      precision=ending["precision"], source=info.get("source") or None)
+    results.snapshot = ending.get("snapshot")
+    return results
 
 
 def configure(scenario: Scenario, replications: int | str | None, seed: int | None,
@@ -128,11 +133,12 @@ def configure(scenario: Scenario, replications: int | str | None, seed: int | No
     return scenario.model_copy(update=update) if update else scenario
 
 
-def shapes_of(scenario: Scenario) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Shapes of one replication's metrics and series arrays."""
+def shapes_of(scenario: Scenario) -> tuple[tuple[int, ...], ...]:
+    """Shapes of one replication's metrics, series and action-time arrays."""
     policies = len(scenario.policies)
     steps = len(time_grid(scenario.horizon, scenario.resolution))
-    return (policies, len(METRICS)), (policies, len(SERIES), steps)
+    return (policies, len(METRICS)), (policies, len(SERIES), steps), (policies,
+                                                                     max_actions(scenario))
 
 
 class _Lazy:
@@ -148,6 +154,7 @@ class _Lazy:
         self.kind = "dask" if scheduler else kind
         self.scheduler = scheduler
         self._executor: Any = None
+        self.graph: Any = None  # the network, once built (None with network.resample)
 
     def run(self, replications: Sequence[int]) -> Iterator[ReplicationResult]:
         if not replications:
@@ -161,6 +168,7 @@ class _Lazy:
         from sim.experiment.executors import PoolExecutor, SerialExecutor
 
         graph = None if self.scenario.network.resample else audience(self.scenario)
+        self.graph = graph
         if self.kind == "dask":
             from sim.experiment.cluster import DaskExecutor
 
@@ -185,6 +193,7 @@ def collect(scenario: Scenario, results: list[ReplicationResult], *,
     """Assemble per-replication results into :class:`Results`."""
     metrics = np.stack([r.metrics for r in results], axis=1)
     series = np.stack([r.series for r in results], axis=1)
+    actions = np.stack([r.actions for r in results], axis=1)
     return Results(
         scenario=scenario,
         policies=[p.name for p in scenario.policies],
@@ -192,6 +201,7 @@ def collect(scenario: Scenario, results: list[ReplicationResult], *,
         metrics=metrics,
         series=series,
         times_h=time_grid(scenario.horizon, scenario.resolution) / HOUR,
+        actions_h=actions,
         stopped_by=stopped_by,
         scenario_hash=scenario_hash,
         precision=precision,

@@ -26,12 +26,14 @@ from sim.scenario.loader import dump_resolved
 from sim.scenario.schema import Scenario
 
 FILENAME = "results.sqlite"
+Shapes = tuple[tuple[int, ...], ...]  # of one replication's metrics, series and actions
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS replication (
     replication INTEGER PRIMARY KEY,
     metrics BLOB NOT NULL,
-    series BLOB NOT NULL
+    series BLOB NOT NULL,
+    actions BLOB NOT NULL
 );
 """
 
@@ -60,16 +62,14 @@ class Checkpoint:
     Use :meth:`create` for a new run and :meth:`resume` to continue one.
     """
 
-    def __init__(self, path: Path, connection: sqlite3.Connection, shapes: tuple[tuple[int, ...],
-                 tuple[int, ...]]) -> None:
+    def __init__(self, path: Path, connection: sqlite3.Connection, shapes: Shapes) -> None:
         self.path = path
         self._db = connection
-        self._metrics_shape, self._series_shape = shapes
+        self._shapes = shapes
 
     @classmethod
     def create(cls, directory: str | Path, scenario: Scenario, digest: str,
-               shapes: tuple[tuple[int, ...], tuple[int, ...]],
-               source: str | None = None) -> Checkpoint:
+               shapes: Shapes, source: str | None = None) -> Checkpoint:
         """Start the checkpoint of a new run in ``directory`` (refused if one is there)."""
         path = Path(directory) / FILENAME
         if path.exists():
@@ -88,8 +88,7 @@ class Checkpoint:
                 db.executemany("INSERT INTO run (key, value) VALUES (?, ?)", [
                     ("scenario_hash", digest),
                     ("flashpoint_version", __version__),
-                    ("metrics_shape", json.dumps(shapes[0])),
-                    ("series_shape", json.dumps(shapes[1])),
+                    ("shapes", json.dumps(shapes)),
                     ("resolved_scenario", dump_resolved(scenario)),
                     ("source", source or ""),
                 ])
@@ -101,7 +100,7 @@ class Checkpoint:
 
     @classmethod
     def resume(cls, directory: str | Path, digest: str,
-               shapes: tuple[tuple[int, ...], tuple[int, ...]]) -> Checkpoint:
+               shapes: Shapes) -> Checkpoint:
         """Open the checkpoint of an interrupted run, refusing a different scenario."""
         path = Path(directory) / FILENAME
         if not path.is_file():
@@ -128,32 +127,33 @@ class Checkpoint:
     def load(self) -> dict[int, ReplicationResult]:
         """Every replication already saved."""
         out = {}
-        for replication, metrics, series in self._db.execute(
-                "SELECT replication, metrics, series FROM replication ORDER BY replication"):
-            out[replication] = ReplicationResult(
-                replication,
-                np.frombuffer(metrics, dtype=np.float64).reshape(self._metrics_shape).copy(),
-                np.frombuffer(series, dtype=np.float64).reshape(self._series_shape).copy())
+        for replication, *blobs in self._db.execute(
+                "SELECT replication, metrics, series, actions FROM replication "
+                "ORDER BY replication"):
+            arrays = [np.frombuffer(blob, dtype=np.float64).reshape(shape).copy()
+                      for blob, shape in zip(blobs, self._shapes, strict=True)]
+            out[replication] = ReplicationResult(replication, *arrays)
         return out
 
     def save(self, results: Iterable[ReplicationResult]) -> None:
         """Save a batch of finished replications in one transaction."""
-        rows = [(r.replication, _blob(r.metrics), _blob(r.series)) for r in results]
+        rows = [(r.replication, _blob(r.metrics), _blob(r.series), _blob(r.actions))
+                for r in results]
         if not rows:
             return
         try:
             with self._db:
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO replication (replication, metrics, series) "
-                    "VALUES (?, ?, ?)", rows)
+                    "INSERT OR REPLACE INTO replication (replication, metrics, series, actions) "
+                    "VALUES (?, ?, ?, ?)", rows)
         except sqlite3.Error as exc:
             raise FlashpointError(f"{self.path}: cannot save replications: {exc}") from None
 
-    def finish(self, stopped_by: str, replications: int,
-               precision: dict[str, Any] | None) -> None:
-        """Record how the run ended (what :func:`load_results` needs besides the rows)."""
+    def finish(self, stopped_by: str, replications: int, precision: dict[str, Any] | None,
+               snapshot: dict[str, Any] | None) -> None:
+        """Record how the run ended, and the report's representative incident."""
         ending = json.dumps({"stopped_by": stopped_by, "replications": replications,
-                             "precision": precision})
+                             "precision": precision, "snapshot": snapshot})
         with self._db:
             self._db.execute("INSERT OR REPLACE INTO run (key, value) VALUES ('ending', ?)",
                              (ending,))
@@ -181,8 +181,8 @@ def open_finished(directory: str | Path) -> tuple[dict[str, Any], Checkpoint]:
         db.close()
         raise FlashpointError(f"{directory}: the run did not finish; finish it first with "
                               f"flashpoint run SCENARIO --out {directory} --resume")
-    shapes = (tuple(json.loads(info["metrics_shape"])), tuple(json.loads(info["series_shape"])))
-    return info, Checkpoint(path, db, shapes)  # type: ignore[arg-type]
+    shapes = tuple(tuple(shape) for shape in json.loads(info["shapes"]))
+    return info, Checkpoint(path, db, shapes)
 
 
 def _saved_count(path: Path) -> int:

@@ -40,11 +40,15 @@ class Results:
         series: ``[policy, replication, series, time]`` cumulative time series
             (:data:`sim.metrics.SERIES`) at ``times_h``.
         times_h: the time grid, hours after the incident starts.
+        actions_h: ``[policy, replication, action]``: the hour each of the policy's actions
+            took effect (``nan``: it never did, or the policy has fewer actions).
         stopped_by: what ended the run: ``replications`` (a fixed number), ``precision``
             or ``max_replications`` (``replications: auto``).
         scenario_hash: SHA-256 of the resolved scenario (and of its network files).
         precision: for ``replications: auto``, the target half-width and those reached.
         source: the scenario's file name, if known (recorded in the resolved scenario).
+        snapshot: the report's representative incident (:mod:`sim.experiment.snapshot`),
+            when it has been computed.
     """
 
     scenario: Scenario
@@ -53,10 +57,12 @@ class Results:
     metrics: np.ndarray
     series: np.ndarray
     times_h: np.ndarray
+    actions_h: np.ndarray
     stopped_by: str = "replications"
     scenario_hash: str = ""
     precision: dict[str, Any] | None = None
     source: str | None = None
+    snapshot: dict[str, Any] | None = None
 
     def metric(self, policy: str, name: str) -> np.ndarray:
         """One metric of one policy over the replications."""

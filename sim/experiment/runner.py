@@ -22,15 +22,21 @@ from sim.metrics import METRICS, SERIES, compute
 from sim.network.build import audience
 from sim.network.graph import Graph
 from sim.scenario.schema import Scenario
+from sim.scenario.values import HOUR
 
 
 @dataclass(frozen=True)
 class ReplicationResult:
-    """Every policy's metrics (``[policy, metric]``) and series (``[policy, series, time]``)."""
+    """What one replication gives, for every policy.
+
+    Metrics ``[policy, metric]``, series ``[policy, series, time]`` and the hours at which
+    its actions took effect ``[policy, action]`` (``nan``: never).
+    """
 
     replication: int
     metrics: np.ndarray
     series: np.ndarray
+    actions: np.ndarray
 
 
 def run_replication(scenario: Scenario, graph: Graph | None, replication: int) -> ReplicationResult:
@@ -39,12 +45,21 @@ def run_replication(scenario: Scenario, graph: Graph | None, replication: int) -
         graph = audience(scenario, replication)
     world = make_world(scenario, graph, replication)
     metrics, series = [], []
-    for policy in scenario.policies:
-        values, curves = compute(simulate(world, policy))
+    actions = np.full((len(scenario.policies), max_actions(scenario)), np.nan)
+    for p, policy in enumerate(scenario.policies):
+        run = simulate(world, policy)
+        values, curves = compute(run)
         metrics.append([values[name] for name in METRICS])
         series.append([curves[name] for name in SERIES])
+        for index, t in run.action_times.items():
+            actions[p, index] = t / HOUR
     return ReplicationResult(replication, np.array(metrics, dtype=np.float64),
-                             np.array(series, dtype=np.float64))
+                             np.array(series, dtype=np.float64), actions)
+
+
+def max_actions(scenario: Scenario) -> int:
+    """The most actions any policy of ``scenario`` has (at least 1, for a fixed shape)."""
+    return max(1, *(len(p.actions) for p in scenario.policies))
 
 
 CHECKPOINT_BATCH = 10  # replications per checkpoint transaction

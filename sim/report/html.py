@@ -23,6 +23,7 @@ from sim._version import __version__
 from sim.experiment.results import Results
 from sim.io import atomic_write_text
 from sim.metrics import SERIES
+from sim.report.assumptions import rows as assumption_rows
 from sim.report.sentences import headline
 from sim.scenario.loader import dump_resolved
 
@@ -80,6 +81,7 @@ def build(results: Results) -> str:
         _timelines(results, charts),
         _tail(results, summary, charts),
         _distributions(results, charts),
+        _cascade(results, charts),
         _assumptions(results),
     ]
     sentences = "".join(f"<li>{esc(s)}</li>" for s in headline(results, summary))
@@ -196,7 +198,7 @@ def _timelines(results: Results, charts: dict[str, Any]) -> str:
     index = np.arange(0, len(times), step)
     if index[-1] != len(times) - 1:
         index = np.append(index, len(times) - 1)
-    parts, rows = [], []
+    parts, rows, action_rows = [], [], []
     for metric in ("reach", "exposure"):
         s = SERIES.index(metric)
         fig = go.Figure()
@@ -212,25 +214,42 @@ def _timelines(results: Results, charts: dict[str, Any]) -> str:
                                      legendgroup=group, showlegend=False, hoverinfo="skip"))
             fig.add_trace(go.Scatter(x=times[index], y=p50, mode="lines", name=name,
                                      line={"color": colour, "width": 2}, legendgroup=group))
-            response = results.metric(name, "response_h")
-            response = response[~np.isnan(response)]
-            if len(response):
-                fig.add_vline(x=float(np.median(response)), line_dash="dot",
-                              line_color=colour)
             rows.append([esc(metric), esc(name), _fmt(float(p50[-1])), _fmt(float(p10[-1])),
-                         _fmt(float(p90[-1])),
-                         _fmt(float(np.median(response)), 2) if len(response) else "-"])
+                         _fmt(float(p90[-1]))])
+            actions = results.scenario.policies[p].actions
+            for a, action in enumerate(actions):
+                when = results.actions_h[p, :, a]
+                when = when[~np.isnan(when)]
+                if not len(when):
+                    continue
+                fig.add_trace(go.Scatter(
+                    x=when, y=np.interp(when, times[index], p50), mode="markers",
+                    name=f"{name}: {action_label(action)}", legendgroup=group,
+                    showlegend=False, opacity=0.5,
+                    marker={"symbol": "line-ns-open", "size": 16, "color": colour,
+                            "line": {"width": 2}},
+                    hovertemplate=f"{esc(name)}: {esc(action_label(action))} at %{{x:.2f}} h"
+                                  "<extra></extra>"))
+                if metric == "reach":
+                    action_rows.append([
+                        esc(name), esc(action_label(action)),
+                        f"{len(when)} of {len(results.replications)}",
+                        _fmt(float(np.percentile(when, 10)), 2),
+                        _fmt(float(np.median(when)), 2),
+                        _fmt(float(np.percentile(when, 90)), 2)])
         fig.update_layout(_layout(f"Cumulative {metric}: median, with the 10-90% band"))
         fig.update_xaxes(title_text="hours after the incident started")
         charts[f"timeline-{metric}"] = fig
         parts.append(f'<div class="chart" id="chart-timeline-{metric}" role="img" '
                      f'aria-label="Cumulative {metric} over time per policy"></div>')
-    table = _table(["metric", "policy", "median at the horizon", "P10", "P90",
-                    "median first response (h)"], rows)
+    table = _table(["metric", "policy", "median at the horizon", "P10", "P90"], rows)
+    table += _table(["policy", "action", "took effect in", "P10 (h)", "median (h)",
+                     "P90 (h)"], action_rows)
     return _section("timelines", "Timelines", "".join(parts)
                     + f"<details><summary>The data as a table</summary>{table}</details>",
-                    "Click a policy in the legend to hide or show it. Dotted lines: the "
-                    "median time of the policy's first response across replications.")
+                    "Click a policy in the legend to hide or show it. Tick marks on a curve: "
+                    "when that policy's actions took effect, one per replication, so their "
+                    "spread shows how the timing varied (a `when` trigger, a random delay).")
 
 
 def _tail(results: Results, summary: dict[str, Any], charts: dict[str, Any]) -> str:
@@ -276,12 +295,142 @@ def _distributions(results: Results, charts: dict[str, Any]) -> str:
                     + f"<details><summary>The data as a table</summary>{table}</details>")
 
 
+STATES = ("unaware", "exposed", "reacted", "saw the response")
+STATE_COLOURS = ("#D9D9D9", "#E69F00", "#D55E00", "#0072B2")
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "star", "hexagon")
+FRAMES = 40
+
+
+def action_label(action: Any) -> str:
+    """A short name for an action: its kind, and its strategy or trigger."""
+    label = action.do
+    strategy = getattr(action, "strategy", None)
+    if strategy:
+        label += f" ({strategy})"
+    if action.when is not None:
+        label += f" when {action.when.metric} > {action.when.above:g}"
+    return str(label)
+
+
+def _state_marker(states: list[int]) -> dict[str, Any]:
+    """Marker colours by state index (small integers, not colour strings: a smaller file)."""
+    scale = [[i / 3, colour] for i, colour in enumerate(STATE_COLOURS)]
+    return {"color": np.array(states, dtype=np.int8), "cmin": 0, "cmax": 3,
+            "colorscale": scale}
+
+
+def _states(run: dict[str, list[float | None]], t: float) -> list[int]:
+    out = []
+    for exposed, reacted, response in zip(run["exposed"], run["reacted"], run["response"],
+                                          strict=True):
+        if reacted is not None and reacted <= t:
+            out.append(2)
+        elif response is not None and response <= t:
+            out.append(3)
+        elif exposed is not None and exposed <= t:
+            out.append(1)
+        else:
+            out.append(0)
+    return out
+
+
+def _frame_times(snap: dict[str, Any]) -> np.ndarray:
+    """Frame times: up to when 99% of what happens in the view has happened."""
+    events = [t for run in snap["runs"] for key in ("exposed", "reacted", "response")
+              for t in run[key] if t is not None]
+    end = float(np.percentile(events, 99)) if events else snap["horizon_h"]
+    end = min(max(end, 0.1), snap["horizon_h"])
+    return np.linspace(0.0, end, FRAMES)
+
+
+def _cascade(results: Results, charts: dict[str, Any]) -> str:
+    from plotly.subplots import make_subplots
+
+    from sim.experiment.snapshot import snapshot
+
+    snap = results.snapshot if results.snapshot is not None else snapshot(results)
+    results.snapshot = snap
+    panels = snap["policies"]
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=panels,
+                        horizontal_spacing=0.03)
+    x, y = snap["x"], snap["y"]
+    ex: list[float | None] = []
+    ey: list[float | None] = []
+    for a, b in snap["edges"]:
+        ex += [x[a], x[b], None]
+        ey += [y[a], y[b], None]
+    segments = list(dict.fromkeys(snap["segment"]))
+    symbols = [SYMBOLS[segments.index(s) % len(SYMBOLS)] for s in snap["segment"]]
+    times = _frame_times(snap)
+    node_traces = []
+    for col in range(1, len(panels) + 1):
+        fig.add_trace(go.Scatter(x=ex, y=ey, mode="lines", hoverinfo="skip", showlegend=False,
+                                 line={"width": 0.4, "color": "#BBBBBB"}), row=1, col=col)
+        node_traces.append(len(fig.data))
+        fig.add_trace(go.Scatter(
+            x=x, y=y, mode="markers", showlegend=False, text=snap["segment"],
+            hovertemplate="%{text}<extra></extra>",
+            marker={"size": 6, "symbol": symbols, "line": {"width": 0.3, "color": "#333"},
+                    **_state_marker(_states(snap["runs"][col - 1], 0.0))}),
+            row=1, col=col)
+    for state, colour in zip(STATES, STATE_COLOURS, strict=True):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=state,
+                                 marker={"color": colour, "size": 10}))
+    for s, segment in enumerate(segments):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"segment: {segment}",
+                                 marker={"color": "#777", "size": 10,
+                                         "symbol": SYMBOLS[s % len(SYMBOLS)]}))
+    frames, rows = [], []
+    for k, t in enumerate(times):
+        data = []
+        for p, run in enumerate(snap["runs"]):
+            states = _states(run, float(t))
+            data.append(go.Scatter(marker=_state_marker(states)))
+            counts = np.bincount(states, minlength=4)
+            rows.append([f"{t:.1f}", esc(panels[p])] + [str(c) for c in counts])
+        frames.append(go.Frame(data=data, traces=node_traces, name=str(k)))
+    fig.frames = frames
+    steps = [{"label": f"{t:.1f} h", "method": "animate",
+              "args": [[str(k)], {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
+                                  "transition": {"duration": 0}}]} for k, t in enumerate(times)]
+    fig.update_layout(
+        _layout(f"Replication {snap['replication']} (closest to the median), "
+                f"{len(x)} accounts around the author"),
+        height=560,
+        updatemenus=[{"type": "buttons", "direction": "left", "x": 0, "y": -0.06,
+                      "xanchor": "left", "yanchor": "top", "showactive": False, "buttons": [
+                          {"label": "Play", "method": "animate",
+                           "args": [None, {"frame": {"duration": 250, "redraw": False},
+                                           "fromcurrent": True,
+                                           "transition": {"duration": 0}}]},
+                          {"label": "Pause", "method": "animate",
+                           "args": [[None], {"mode": "immediate",
+                                             "frame": {"duration": 0, "redraw": False}}]}]}],
+        sliders=[{"active": 0, "steps": steps, "x": 0.12, "len": 0.88, "y": -0.02,
+                  "currentvalue": {"prefix": "time: "}}])
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    charts["cascade"] = fig
+    table = _table(["hours", "policy", *STATES], rows)
+    return _section("cascade", "The cascade", _chart(
+        "cascade", "Animated network of one representative incident under two policies",
+        table), "The same incident (same accounts, same luck) under the baseline and the best "
+        "policy. Colour: what each account has done by then; shape: its segment. Press Play, "
+        "or drag the time slider. Lines: who exposed whom, and follows from accounts that "
+        "posted.")
+
+
 def _assumptions(results: Results) -> str:
-    text = dump_resolved(results.scenario)
-    return _section("assumptions", "Assumptions",
-                    f"<pre>{esc(text)}</pre>",
-                    "Every parameter of the resolved scenario. Defaults, and whether each is "
-                    "a published figure or a judgement, are listed in docs/scenarios.md.")
+    table = _table(["parameter", "value", "where it comes from"],
+                   [[esc(path), esc(value), esc(origin)]
+                    for path, value, origin in assumption_rows(results.scenario)], "plain")
+    text = dump_resolved(results.scenario, results.source)
+    return _section("assumptions", "Assumptions", table
+                    + f"<details><summary>The resolved scenario file</summary>"
+                    f"<pre>{esc(text)}</pre></details>",
+                    "Every parameter of the scenario as it ran. A default is either a published "
+                    "figure (with its source) or a judgement: our choice, to be changed with "
+                    "open eyes (docs/scenarios.md and docs/model.md).")
 
 
 def _layout(title: str) -> dict[str, Any]:
@@ -303,6 +452,7 @@ h1{font-size:1.8em;margin-bottom:.2em}h2{border-bottom:2px solid #0072B2;padding
 table{border-collapse:collapse;width:100%;font-size:.95em;margin:.5em 0}
 th,td{border:1px solid #bbb;padding:4px 6px;text-align:right}
 th:first-child,td:first-child{text-align:left}
+table.plain td,table.plain th{text-align:left}
 table.sortable th{cursor:pointer;background:#eef4fa}table.sortable th:hover{background:#d6e6f5}
 .chart{width:100%;min-height:420px}.grid{display:grid;grid-template-columns:1fr 1fr;gap:8px}
 pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:480px;font-size:.85em}
@@ -310,10 +460,16 @@ details{margin:.3em 0 1em}
 """
 
 _JS = """
+// Plotly.animate rejects its promise, with no reason, when Pause interrupts a playing
+// animation; that is the expected outcome of pressing Pause, not an error.
+window.addEventListener('unhandledrejection', e => {
+  if (e.reason === undefined) e.preventDefault();
+});
 const figures = JSON.parse(document.getElementById('figures').textContent);
 for (const [key, fig] of Object.entries(figures)) {
   const el = document.getElementById('chart-' + key);
-  if (el) Plotly.newPlot(el, fig.data, fig.layout, {responsive: true, displaylogo: false});
+  if (el) Plotly.newPlot(el, {data: fig.data, layout: fig.layout, frames: fig.frames || [],
+                               config: {responsive: true, displaylogo: false}});
 }
 document.querySelectorAll('table.sortable').forEach(table => {
   table.querySelectorAll('th').forEach((th, column) => {

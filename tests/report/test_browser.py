@@ -44,18 +44,29 @@ def test_report_renders_offline_with_no_errors_and_runs_no_user_script(
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(report.as_uri())
-        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 7")
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 9")
         charts = page.eval_on_selector_all(
             "div.chart", "els => els.map(e => [e.id, (e._fullData || []).reduce("
             "(n, t) => n + ((t.x || []).length || 0) + ((t.y || []).length || 0)"
             " + ((t.z || []).length || 0), 0)])")
+        # the cascade's Play button advances the animation's frames
+        page.evaluate("() => { window.framesSeen = []; document.getElementById("
+                      "'chart-cascade').on('plotly_animatingframe', "
+                      "e => window.framesSeen.push(e.name)); }")
+        page.locator("#chart-cascade g.updatemenu-button").filter(has_text="Play").click()
+        page.wait_for_function("window.framesSeen.length >= 3", timeout=20_000)
+        frames = page.evaluate("window.framesSeen")
+        assert frames[:3] == ["0", "1", "2"], frames
+        page.wait_for_function(
+            "document.getElementById('chart-cascade').layout.sliders[0].active >= 2")
+        page.locator("#chart-cascade g.updatemenu-button").filter(has_text="Pause").click()
         assert page.evaluate("typeof window.pwned") == "undefined"
         assert page.title().startswith(title)
         assert page.inner_text("h1") == title
         shot = page.screenshot(full_page=True)
         browser.close()
     assert errors == [] and dialogs == []
-    assert len(charts) == 8
+    assert len(charts) == 9
     for chart_id, points in charts:
         assert points > 0, chart_id
     # not blank: a blank page compresses to a few kB; this one holds 8 charts and tables

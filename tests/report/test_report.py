@@ -33,7 +33,7 @@ def _results(exposure: list[list[float]], articles: list[list[float]]) -> Result
     series = np.zeros((2, reps, len(SERIES), len(times)))
     return Results(scenario=scenario, policies=[p.name for p in scenario.policies],
                    replications=list(range(reps)), metrics=metrics, series=series,
-                   times_h=times)
+                   times_h=times, actions_h=np.full((2, reps, 1), np.nan))
 
 
 def test_sentences_match_hand_computed_numbers() -> None:
@@ -99,3 +99,68 @@ def test_report_of_a_folder_without_a_run_is_a_clear_error(tmp_path: Path, cli) 
     code, stdout, err = cli("report", str(tmp_path))
     assert code == 2 and stdout == ""
     assert "no Flashpoint run here" in err
+
+
+def test_report_of_5_policies_and_2000_replications_stays_under_15_mb() -> None:
+    rng = np.random.default_rng(5)
+    scenario = sim.load_scenario(MCD)
+    assert len(scenario.policies) == 5
+    reps, steps = 2000, 385  # mcdstories: 96h at 15m
+    metrics = rng.lognormal(10, 1, size=(5, reps, len(METRICS)))
+    series = np.cumsum(rng.random((5, reps, len(SERIES), steps)), axis=3)
+    actions = rng.uniform(0, 5, size=(5, reps, 2))
+    results = Results(scenario=scenario, policies=[p.name for p in scenario.policies],
+                      replications=list(range(reps)), metrics=metrics, series=series,
+                      times_h=np.linspace(0, 96, steps), actions_h=actions)
+    n, edges = 2000, 5000
+
+    def times(share: float) -> list[float | None]:
+        return [float(t) if rng.random() < share else None for t in rng.uniform(0, 96, n)]
+
+    results.snapshot = {
+        "replication": 7, "policies": [results.policies[0], results.policies[4]], "author": 0,
+        "segment": list(rng.choice(["public", "critics", "fans", "journalists"], n)),
+        "x": rng.random(n).tolist(), "y": rng.random(n).tolist(),
+        "edges": rng.integers(0, n, size=(edges, 2)).tolist(),
+        "runs": [{"exposed": times(0.9), "reacted": times(0.5), "response": times(0.5)}
+                 for _ in range(2)],
+        "horizon_h": 96.0}
+    size = len(build(results).encode())
+    assert size < 15 * 2**20, size
+
+
+def test_sentences_of_a_fixed_small_run_match_the_numbers_computed_by_hand(
+        tmp_path: Path) -> None:
+    import csv
+    import json
+
+    short = _short(MCD, tmp_path, horizon="72h")
+    results = sim.run(sim.load_scenario(short), replications=12, seed=3,
+                      policies=["pull at 30m + holding statement"])
+    results.write(tmp_path / "out")
+    with (tmp_path / "out" / "replications.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    by_policy: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        by_policy.setdefault(row["policy"], []).append(row)
+    (base, policy) = results.policies
+
+    def mean(name: str) -> float:
+        return sum(float(r["exposure"]) for r in by_policy[name]) / 12
+
+    def chance(name: str) -> float:
+        return sum(float(r["articles"]) >= 1 for r in by_policy[name]) / 12
+
+    change = (mean(policy) - mean(base)) / mean(base)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    low, high = sorted(abs(x) for x in
+                       summary["policies"][policy]["vs_baseline"]["exposure"]["relative_ci95"])
+    assert change < 0 and chance(base) > chance(policy)  # the run exercises both parts
+    verb = "cut" if chance(policy) < chance(base) else "raised"
+    expected = (f"“{policy}” cut expected exposure by {abs(change) * 100:.0f}% "
+                f"(95% CI {low * 100:.0f}-{high * 100:.0f}%) and {verb} the chance of a press "
+                f"article from {chance(base) * 100:.0f}% to {chance(policy) * 100:.0f}%.")
+    if chance(policy) == chance(base):
+        expected = expected.split(" and ")[0] + (f" and kept the chance of a press article at "
+                                                  f"{chance(base) * 100:.0f}%.")
+    assert headline(results) == [expected]
