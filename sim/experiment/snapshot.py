@@ -9,15 +9,15 @@ accounts is kept: the author, then the accounts that reacted in either run (earl
 first), then accounts that were only exposed. For each kept account and each of the two
 runs: when it was first exposed, when it reacted, and when it first saw the
 organisation's response (statement or supportive post), in hours (``None``: never).
-The result is plain JSON, stored in the checkpoint so a report is rebuilt without
-simulating.
+Positions come from :func:`radial_layout`. The result is plain JSON, stored in the
+checkpoint so a report is rebuilt without simulating.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
 from sim.engine.kernel import Run, simulate
@@ -57,16 +57,15 @@ def snapshot(results: Results, graph: Graph | None = None) -> dict[str, Any]:
     keep = _accounts(world.author, timings, graph.accounts)
     index = {int(a): i for i, a in enumerate(keep)}
     edges = _edges(keep, index, runs, graph)
-    layout = nx.spring_layout(_undirected(len(keep), edges), seed=scenario.seed % (2**32),
-                              iterations=60)
+    x, y = radial_layout(len(keep), edges)
     names = [*graph.segment_names, "brand"]
     return {
         "replication": int(replication),
         "policies": [results.policies[p] for p in policies],
         "author": 0,
         "segment": [names[int(graph.segment[a])] for a in keep],
-        "x": [round(float(layout[i][0]), 4) for i in range(len(keep))],
-        "y": [round(float(layout[i][1]), 4) for i in range(len(keep))],
+        "x": [round(float(v), 4) for v in x],
+        "y": [round(float(v), 4) for v in y],
         "edges": edges,
         "runs": [{key: [_hours(t) for t in times[keep]] for key, times in timing.items()}
                  for timing in timings],
@@ -120,11 +119,44 @@ def _edges(keep: np.ndarray, index: dict[int, int], runs: list[Run],
     return [list(edge) for edge in edges]
 
 
-def _undirected(count: int, edges: list[list[int]]) -> nx.Graph:
-    g = nx.Graph()
-    g.add_nodes_from(range(count))
-    g.add_edges_from(edges)
-    return g
+def radial_layout(count: int, edges: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """The author at the centre, each account on the ring of its distance from the author.
+
+    Distances follow the edges (breadth first from account 0, the author); the angle is
+    the account's place in a depth-first walk of that breadth-first tree, so that each
+    account's descendants sit in one sector beyond it. Accounts the edges do not reach
+    go on an outer ring. Deterministic: no random layout.
+    """
+    children: list[list[int]] = [[] for _ in range(count)]
+    for a, b in edges:
+        children[a].append(b)
+    depth = np.full(count, -1)
+    depth[0] = 0
+    tree: list[list[int]] = [[] for _ in range(count)]
+    queue = deque([0])
+    while queue:
+        node = queue.popleft()
+        for child in children[node]:
+            if depth[child] < 0:
+                depth[child] = depth[node] + 1
+                tree[node].append(child)
+                queue.append(child)
+    order = np.zeros(count)
+    position = 0
+    stack = [0]
+    while stack:
+        node = stack.pop()
+        order[node] = position
+        position += 1
+        stack.extend(reversed(tree[node]))
+    reached = position
+    outer = int(depth.max()) + 1
+    unreached = np.flatnonzero(depth < 0)
+    depth[unreached] = outer
+    angle = 2 * np.pi * order / max(1, reached)
+    angle[unreached] = 2 * np.pi * np.arange(len(unreached)) / max(1, len(unreached))
+    radius = depth / max(1, outer)
+    return radius * np.cos(angle), radius * np.sin(angle)
 
 
 def _hours(t: float) -> float | None:

@@ -35,6 +35,10 @@ BOX_METRICS = ("reach", "exposure", "peak_reactions_per_hour", "articles")
 MAX_POINTS = 400  # points per timeline curve
 
 
+_STOPPED = {"replications": "a fixed number", "precision": "auto: the precision was reached",
+            "max_replications": "auto: stopped at max_replications before the precision"}
+
+
 def esc(text: object) -> str:
     """Escape any value for HTML text or an attribute."""
     return html.escape(str(text), quote=True)
@@ -87,7 +91,8 @@ def build(results: Results) -> str:
     sentences = "".join(f"<li>{esc(s)}</li>" for s in headline(results, summary))
     meta = (f"Built {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by Flashpoint {esc(__version__)}"
             f" &middot; seed {esc(scenario.seed)} &middot; {len(results.replications)} "
-            f"replications ({esc(summary['stopped_by'])}) &middot; baseline "
+            f"replications ({_STOPPED.get(summary['stopped_by'], esc(summary['stopped_by']))})"
+            f" &middot; baseline "
             f"&ldquo;{esc(results.policies[0])}&rdquo;")
     figures = {key: json.loads(fig.to_json()) for key, fig in charts.items()}
     return f"""<!DOCTYPE html>

@@ -20,6 +20,23 @@ MCD = next(p for p in SCENARIOS if p.stem == "mcdstories")
 XSS = ("<img src=x onerror=alert(1)>", "</script><script>window.pwned=1</script>")
 
 
+def _fake_snapshot(results: Results, n: int, seed: int = 5) -> dict[str, object]:
+    """A representative incident of ``n`` accounts with random times (no simulation)."""
+    rng = np.random.default_rng(seed)
+
+    def times(share: float) -> list[float | None]:
+        return [float(t) if rng.random() < share else None for t in rng.uniform(0, 96, n)]
+
+    return {
+        "replication": 7, "policies": [results.policies[0], results.policies[-1]], "author": 0,
+        "segment": list(rng.choice(["public", "critics", "fans", "journalists"], n)),
+        "x": rng.random(n).tolist(), "y": rng.random(n).tolist(),
+        "edges": rng.integers(0, n, size=(int(2.5 * n), 2)).tolist(),
+        "runs": [{"exposed": times(0.9), "reacted": times(0.5), "response": times(0.5)}
+                 for _ in range(2)],
+        "horizon_h": 96.0}
+
+
 def _results(exposure: list[list[float]], articles: list[list[float]]) -> Results:
     """Results with hand-made metrics for two policies (baseline first)."""
     scenario = sim.load_scenario(MCD)
@@ -67,6 +84,7 @@ def test_user_text_is_escaped_everywhere(title: str) -> None:
                                                    "policies": policies})
     results.scenario = scenario
     results.policies = [p.name for p in policies]
+    results.snapshot = _fake_snapshot(results, 50)
     page = build(results)
     head, body = page.split("</head>", 1)
     title = re.search(r"<title>(.*?)</title>", head, re.S)
@@ -112,19 +130,7 @@ def test_report_of_5_policies_and_2000_replications_stays_under_15_mb() -> None:
     results = Results(scenario=scenario, policies=[p.name for p in scenario.policies],
                       replications=list(range(reps)), metrics=metrics, series=series,
                       times_h=np.linspace(0, 96, steps), actions_h=actions)
-    n, edges = 2000, 5000
-
-    def times(share: float) -> list[float | None]:
-        return [float(t) if rng.random() < share else None for t in rng.uniform(0, 96, n)]
-
-    results.snapshot = {
-        "replication": 7, "policies": [results.policies[0], results.policies[4]], "author": 0,
-        "segment": list(rng.choice(["public", "critics", "fans", "journalists"], n)),
-        "x": rng.random(n).tolist(), "y": rng.random(n).tolist(),
-        "edges": rng.integers(0, n, size=(edges, 2)).tolist(),
-        "runs": [{"exposed": times(0.9), "reacted": times(0.5), "response": times(0.5)}
-                 for _ in range(2)],
-        "horizon_h": 96.0}
+    results.snapshot = _fake_snapshot(results, 2000)  # the most the cascade view keeps
     size = len(build(results).encode())
     assert size < 15 * 2**20, size
 
@@ -164,3 +170,14 @@ def test_sentences_of_a_fixed_small_run_match_the_numbers_computed_by_hand(
         expected = expected.split(" and ")[0] + (f" and kept the chance of a press article at "
                                                   f"{chance(base) * 100:.0f}%.")
     assert headline(results) == [expected]
+
+
+def test_the_representative_replication_is_the_one_closest_to_the_baseline_median() -> None:
+    from sim.experiment.snapshot import radial_layout, representative
+
+    results = _results([[1.0, 5.0, 3.0, 10.0, 4.2], [1.0, 1.0, 1.0, 1.0, 1.0]], [[0] * 5] * 2)
+    results.replications = [10, 11, 12, 13, 14]
+    assert representative(results) == (14, [0, 1])  # median 4.2: replication 14
+    x, y = radial_layout(4, [[0, 1], [1, 2]])  # account 3 is not reached: outer ring
+    radius = np.hypot(x, y)
+    assert radius.tolist() == pytest.approx([0.0, 1 / 3, 2 / 3, 1.0])
