@@ -150,7 +150,7 @@ class Results:
             faults.reached("outputs")
             atomic_write_text(out / "timeseries.csv", self._timeseries_csv())
             atomic_write_text(out / "summary.json",
-                              json.dumps(_clean(self.summary()), indent=2) + "\n")
+                              json.dumps(json_safe(self.summary()), indent=2) + "\n")
         except OSError as exc:
             raise FlashpointError(f"{out}: cannot write the results: {exc.strerror}") from None
         return out
@@ -188,12 +188,12 @@ def _number(value: float | None) -> str:
     return f"{value:.10g}"
 
 
-def _clean(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     """JSON cannot hold NaN: undefined numbers become null."""
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
+        return [json_safe(v) for v in value]
     return value

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from sim._version import __version__
-from sim.experiment.results import Results
+from sim.experiment.results import Results, json_safe
 from sim.io import atomic_write_text
 from sim.metrics import SERIES
 from sim.report.assumptions import rows as assumption_rows
@@ -64,16 +64,6 @@ def _fmt(value: float | None, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
-
-
 def build(results: Results) -> str:
     """The whole report as one HTML string."""
     summary = results.summary()
@@ -114,7 +104,7 @@ def build(results: Results) -> str:
 <main>
 {''.join(sections)}
 </main>
-<script id="figures" type="application/json">{_json(_clean(figures))}</script>
+<script id="figures" type="application/json">{_json(json_safe(figures))}</script>
 <script>{_JS}</script>
 </body>
 </html>
