@@ -293,6 +293,7 @@ def _distributions(results: Results, charts: dict[str, Any]) -> str:
 STATES = ("unaware", "exposed", "reacted", "saw the response")
 STATE_COLOURS = ("#D9D9D9", "#E69F00", "#D55E00", "#0072B2")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "star", "hexagon")
+SEGMENT_COLOURS = ("#000000", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#7F7F7F")
 FRAMES = 40
 
 
@@ -356,6 +357,8 @@ def _cascade(results: Results, charts: dict[str, Any]) -> str:
         ey += [y[a], y[b], None]
     segments = list(dict.fromkeys(snap["segment"]))
     symbols = [SYMBOLS[segments.index(s) % len(SYMBOLS)] for s in snap["segment"]]
+    outlines = [SEGMENT_COLOURS[segments.index(s) % len(SEGMENT_COLOURS)]
+                for s in snap["segment"]]
     times = _frame_times(snap)
     node_traces = []
     for col in range(1, len(panels) + 1):
@@ -365,7 +368,7 @@ def _cascade(results: Results, charts: dict[str, Any]) -> str:
         fig.add_trace(go.Scatter(
             x=x, y=y, mode="markers", showlegend=False, text=snap["segment"],
             hovertemplate="%{text}<extra></extra>",
-            marker={"size": 6, "symbol": symbols, "line": {"width": 0.3, "color": "#333"},
+            marker={"size": 7, "symbol": symbols, "line": {"width": 1.2, "color": outlines},
                     **_state_marker(_states(snap["runs"][col - 1], 0.0))}),
             row=1, col=col)
     for state, colour in zip(STATES, STATE_COLOURS, strict=True):
@@ -373,8 +376,10 @@ def _cascade(results: Results, charts: dict[str, Any]) -> str:
                                  marker={"color": colour, "size": 10}))
     for s, segment in enumerate(segments):
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"segment: {segment}",
-                                 marker={"color": "#777", "size": 10,
-                                         "symbol": SYMBOLS[s % len(SYMBOLS)]}))
+                                 marker={"color": "#FFFFFF", "size": 10,
+                                         "symbol": SYMBOLS[s % len(SYMBOLS)],
+                                         "line": {"width": 2, "color": SEGMENT_COLOURS[
+                                             s % len(SEGMENT_COLOURS)]}}))
     frames, rows = [], []
     for k, t in enumerate(times):
         data = []
@@ -410,7 +415,8 @@ def _cascade(results: Results, charts: dict[str, Any]) -> str:
     return _section("cascade", "The cascade", _chart(
         "cascade", "Animated network of one representative incident under two policies",
         table), "The same incident (same accounts, same luck) under the baseline and the best "
-        "policy. Colour: what each account has done by then; shape: its segment. Press Play, "
+        "policy. Fill colour: what each account has done by then; outline colour and shape: its "
+        "segment. Press Play, "
         "or drag the time slider. Lines: who exposed whom, and follows from accounts that "
         "posted.")
 

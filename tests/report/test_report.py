@@ -181,3 +181,20 @@ def test_the_representative_replication_is_the_one_closest_to_the_baseline_media
     x, y = radial_layout(4, [[0, 1], [1, 2]])  # account 3 is not reached: outer ring
     radius = np.hypot(x, y)
     assert radius.tolist() == pytest.approx([0.0, 1 / 3, 2 / 3, 1.0])
+
+
+def test_open_hands_the_report_to_the_browser_and_plain_runs_do_not(
+        tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    import webbrowser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", opened.append)
+    short = _short(MCD, tmp_path, horizon="4h")
+    code, _, err = cli("run", str(short), "--out", str(tmp_path / "a"), "--replications", "2",
+                       "--quiet", "--workers", "1")
+    assert code == 0, err
+    assert opened == []  # make demo and plain runs open nothing
+    code, _, err = cli("run", str(short), "--out", str(tmp_path / "b"), "--replications", "2",
+                       "--quiet", "--workers", "1", "--open")
+    assert code == 0, err
+    assert opened == [(tmp_path / "b" / "report.html").resolve().as_uri()]
