@@ -44,11 +44,13 @@ def reference(short: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _paused(scenario: Path, out: Path, point: str, *extra: str) -> subprocess.Popen[str]:
+def _paused(scenario: Path, out: Path, point: str, *extra: str,
+            command: list[str] | None = None) -> subprocess.Popen[str]:
     """Start a run that pauses at ``point``; return once it has paused there."""
     env = dict(os.environ, FLASHPOINT_FAULT_PAUSE=point)
-    process = subprocess.Popen(_command(scenario, out, *extra), stderr=subprocess.PIPE,
-                               stdout=subprocess.DEVNULL, text=True, env=env)
+    process = subprocess.Popen(command or _command(scenario, out, *extra),
+                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                               env=env)
     watchdog = threading.Timer(240, process.kill)
     watchdog.start()
     try:
@@ -169,3 +171,27 @@ def test_a_finished_run_reads_back_without_simulating(reference: Path, tmp_path:
     _same_outputs(tmp_path / "again", reference)
     with pytest.raises(FlashpointError, match="no Flashpoint run here"):
         load_results(tmp_path)
+
+
+def test_an_auto_run_killed_between_stages_resumes_to_the_same_stop(short: Path,
+                                                                   tmp_path: Path) -> None:
+    auto = tmp_path / "auto.yaml"
+    auto.write_text(short.read_text() + "precision: 1\nmax_replications: 70\n")
+
+    def command(out: Path, *extra: str) -> list[str]:
+        return [sys.executable, "-m", "sim", "run", str(auto), "--out", str(out),
+                "--replications", "auto", "--quiet", "--workers", "1", *extra]
+
+    reference = subprocess.run(command(tmp_path / "reference"), capture_output=True,
+                               text=True, timeout=300, check=False)
+    assert reference.returncode == 0, reference.stderr
+    process = _paused(auto, tmp_path / "run", "saved:6",  # in the second stage
+                      command=command(tmp_path / "run"))
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert _saved(tmp_path / "run") == 60
+    resumed = subprocess.run(command(tmp_path / "run", "--resume"), capture_output=True,
+                             text=True, timeout=300, check=False)
+    assert resumed.returncode == 0, resumed.stderr
+    _same_outputs(tmp_path / "run", tmp_path / "reference")
+    assert '"stopped_by": "max_replications"' in (tmp_path / "run" / "summary.json").read_text()
