@@ -37,11 +37,32 @@ def _same(out: Path, reference: Path) -> None:
         assert (out / name).read_bytes() == (reference / name).read_bytes(), name
 
 
-def test_a_local_dask_cluster_gives_the_serial_bytes(short: Path, serial: Path,
-                                                     tmp_path: Path) -> None:
+def test_a_local_dask_cluster_gives_the_serial_bytes(short: Path, serial: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """And the scenario and network go to the workers once, not with every task."""
+    from sim.network.graph import Graph
+    from sim.scenario.schema import Scenario
+
+    scattered: list[type] = []
+    submitted: list[list[type]] = []
+    scatter, submit = distributed.Client.scatter, distributed.Client.submit
+
+    def spy_scatter(self: object, data: object, *args: object, **kwargs: object) -> object:
+        scattered.append(type(data))
+        return scatter(self, data, *args, **kwargs)
+
+    def spy_submit(self: object, function: object, *args: object, **kwargs: object) -> object:
+        submitted.append([type(a) for a in args])
+        return submit(self, function, *args, **kwargs)
+
+    monkeypatch.setattr(distributed.Client, "scatter", spy_scatter)
+    monkeypatch.setattr(distributed.Client, "submit", spy_submit)
     results = sim.run(sim.load_scenario(short), replications=N, workers=2, executor="dask")
     results.write(tmp_path)
     _same(tmp_path, serial)
+    assert scattered == [Scenario, Graph]
+    assert len(submitted) == N
+    assert not any(t in (Scenario, Graph) for args in submitted for t in args)
 
 
 def test_a_killed_worker_does_not_change_the_result(short: Path, serial: Path,
