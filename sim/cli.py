@@ -288,10 +288,11 @@ def _run(args: argparse.Namespace) -> int:
         print(f"flashpoint: interrupted; the finished replications are saved in "
               f"{out / FILENAME}\nresume with: {_resume_command(args, out)}", file=sys.stderr)
         return 130
-    results.write(out, source=args.scenario)
-    report = write_report(results, out)
+    summary = results.summary()  # the bootstrap takes a while: once for all three uses
+    results.write(out, source=args.scenario, summary=summary)
+    report = write_report(results, out, summary)
     if not args.quiet:
-        summary_table(results)
+        summary_table(results, summary=summary)
     print(f"results written to {out}/")
     print(f"report: {report}")
     if args.open:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from rich.console import Console
 from rich.progress import (
@@ -37,10 +38,11 @@ def progress_bar(total: int | str, quiet: bool = False) -> Iterator[Callable[[in
         yield lambda done, now: progress.update(task, completed=done, total=now)
 
 
-def summary_table(results: Results, console: Console | None = None) -> None:
+def summary_table(results: Results, console: Console | None = None,
+                  summary: dict[str, Any] | None = None) -> None:
     """Per policy: mean reach, P90 exposure, mean articles, and the change in mean exposure."""
     console = console or Console()
-    summary = results.summary()
+    summary = summary or results.summary()
     stopped = {"precision": ", precision reached", "max_replications":
                ", max_replications reached before the precision"}.get(summary["stopped_by"], "")
     table = Table(title=f"{summary['scenario']}: {summary['replications']} replications"

@@ -132,7 +132,8 @@ class Results:
             "exceedance": exceed,
         }
 
-    def write(self, directory: str | Path, source: str | None = None) -> Path:
+    def write(self, directory: str | Path, source: str | None = None,
+              summary: dict[str, Any] | None = None) -> Path:
         """Write the four result files into ``directory``, each atomically.
 
         The files: ``summary.json``, ``replications.csv``, ``timeseries.csv`` and
@@ -150,7 +151,8 @@ class Results:
             faults.reached("outputs")
             atomic_write_text(out / "timeseries.csv", self._timeseries_csv())
             atomic_write_text(out / "summary.json",
-                              json.dumps(json_safe(self.summary()), indent=2) + "\n")
+                              json.dumps(json_safe(summary or self.summary()), indent=2)
+                              + "\n")
         except OSError as exc:
             raise FlashpointError(f"{out}: cannot write the results: {exc.strerror}") from None
         return out

@@ -64,9 +64,9 @@ def _fmt(value: float | None, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
-def build(results: Results) -> str:
-    """The whole report as one HTML string."""
-    summary = results.summary()
+def build(results: Results, summary: dict[str, Any] | None = None) -> str:
+    """The whole report as one HTML string (``summary``: ``results.summary()``, if at hand)."""
+    summary = summary or results.summary()
     scenario = results.scenario
     charts: dict[str, Any] = {}
     sections = [
@@ -111,10 +111,11 @@ def build(results: Results) -> str:
 """
 
 
-def write(results: Results, directory: str | Path) -> Path:
+def write(results: Results, directory: str | Path,
+          summary: dict[str, Any] | None = None) -> Path:
     """Write ``report.html`` into ``directory`` (atomically); return its path."""
     path = Path(directory) / "report.html"
-    atomic_write_text(path, build(results))
+    atomic_write_text(path, build(results, summary))
     return path
 
 
@@ -330,13 +331,23 @@ def _states(run: dict[str, list[float | None]], t: float) -> list[int]:
     return out
 
 
+def _clock(hours: float) -> str:
+    """A time since the start, in minutes under an hour and in hours after."""
+    return f"{hours * 60:.0f} min" if hours < 1 else f"{hours:.1f} h"
+
+
 def _frame_times(snap: dict[str, Any]) -> np.ndarray:
-    """Frame times: up to when 99% of what happens in the view has happened."""
+    """Frame times spaced by activity: at quantiles of every event in the view.
+
+    Frames are dense while much happens and sparse in quiet hours, and the last is the last
+    event, so a late second wave (a press article a day later) is in the animation too.
+    """
     events = [t for run in snap["runs"] for key in ("exposed", "reacted", "response")
               for t in run[key] if t is not None]
-    end = float(np.percentile(events, 99)) if events else snap["horizon_h"]
-    end = min(max(end, 0.1), snap["horizon_h"])
-    return np.linspace(0.0, end, FRAMES)
+    if not events:
+        return np.linspace(0.0, snap["horizon_h"], FRAMES)
+    times = np.quantile(events, np.linspace(0, 1, FRAMES - 1))
+    return np.unique(np.round(np.concatenate([[0.0], times]), 2))
 
 
 def _cascade(results: Results, charts: dict[str, Any]) -> str:
@@ -387,10 +398,10 @@ def _cascade(results: Results, charts: dict[str, Any]) -> str:
             states = _states(run, float(t))
             data.append(go.Scatter(marker=_state_marker(states)))
             counts = np.bincount(states, minlength=4)
-            rows.append([f"{t:.1f}", esc(panels[p])] + [str(c) for c in counts])
+            rows.append([_clock(t), esc(panels[p])] + [str(c) for c in counts])
         frames.append(go.Frame(data=data, traces=node_traces, name=str(k)))
     fig.frames = frames
-    steps = [{"label": f"{t:.1f} h", "method": "animate",
+    steps = [{"label": _clock(t), "method": "animate",
               "args": [[str(k)], {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
                                   "transition": {"duration": 0}}]} for k, t in enumerate(times)]
     fig.update_layout(
@@ -411,7 +422,7 @@ def _cascade(results: Results, charts: dict[str, Any]) -> str:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     charts["cascade"] = fig
-    table = _table(["hours", "policy", *STATES], rows)
+    table = _table(["time", "policy", *STATES], rows)
     return _section("cascade", "The cascade", _chart(
         "cascade", "Animated network of one representative incident under two policies",
         table), "The same incident (same accounts, same luck) under the baseline and the best "
