@@ -94,3 +94,14 @@ def test_without_dask_the_message_says_how_to_install(short: Path,
     monkeypatch.setitem(sys.modules, "dask.distributed", None)
     with pytest.raises(FlashpointError, match=r"pip install .*flashpoint-sim\[dask\]"):
         sim.run(sim.load_scenario(short), replications=2, executor="dask")
+
+
+def test_the_command_line_runs_on_a_local_dask_cluster(short: Path, serial: Path,
+                                                       tmp_path: Path, cli) -> None:
+    code, stdout, err = cli("run", str(short), "--out", str(tmp_path / "dask"),
+                            "--replications", str(N), "--executor", "dask", "--workers", "2",
+                            "--quiet")
+    assert code == 0, err
+    assert stdout.startswith(f"results written to {tmp_path / 'dask'}/\n")
+    for name in ("replications.csv", "timeseries.csv"):
+        assert (tmp_path / "dask" / name).read_bytes() == (serial / name).read_bytes()
