@@ -103,25 +103,23 @@ class Checkpoint:
                shapes: Shapes) -> Checkpoint:
         """Open the checkpoint of an interrupted run, refusing a different scenario."""
         path = Path(directory) / FILENAME
-        if not path.is_file():
-            raise FlashpointError(f"{path}: nothing to resume (no checkpoint in {directory}); "
-                                  "run without --resume to start")
-        try:
-            db = _connect(path)
-            stored = dict(db.execute("SELECT key, value FROM run").fetchall())
-        except sqlite3.Error as exc:
-            raise FlashpointError(f"{path}: not a Flashpoint checkpoint ({exc})") from None
+        db, stored = _open_run(path, f"{path}: nothing to resume (no checkpoint in {directory}); "
+                                     "run without --resume to start")
+        refusal = None
         if stored.get("scenario_hash") != digest:
-            raise FlashpointError(
+            refusal = (
                 f"{path}: cannot resume: the scenario or the options (seed, replications, "
                 f"policies) differ from the interrupted run's (scenario hash "
                 f"{str(stored.get('scenario_hash'))[:12]} stored, {digest[:12]} now); rerun "
                 "with the same ones, or start afresh in another --out folder")
-        if stored.get("flashpoint_version") != __version__:
-            raise FlashpointError(
+        elif stored.get("flashpoint_version") != __version__:
+            refusal = (
                 f"{path}: cannot resume: the run was made by Flashpoint "
                 f"{stored.get('flashpoint_version')} and this is {__version__}; results of "
                 "two versions must not be mixed. Start afresh in another --out folder")
+        if refusal:
+            db.close()
+            raise FlashpointError(refusal)
         return cls(path, db, shapes)
 
     def load(self) -> dict[int, ReplicationResult]:
@@ -158,10 +156,6 @@ class Checkpoint:
             self._db.execute("INSERT OR REPLACE INTO run (key, value) VALUES ('ending', ?)",
                              (ending,))
 
-    def info(self) -> dict[str, Any]:
-        """What the ``run`` table records."""
-        return dict(self._db.execute("SELECT key, value FROM run").fetchall())
-
     def close(self) -> None:
         """Close the database (everything saved is already committed)."""
         self._db.close()
@@ -170,19 +164,30 @@ class Checkpoint:
 def open_finished(directory: str | Path) -> tuple[dict[str, Any], Checkpoint]:
     """Open the checkpoint of a finished run (for rebuilding outputs without simulating)."""
     path = Path(directory) / FILENAME
-    if not path.is_file():
-        raise FlashpointError(f"{directory}: no Flashpoint run here (no {FILENAME})")
-    try:
-        db = _connect(path)
-        info = dict(db.execute("SELECT key, value FROM run").fetchall())
-    except sqlite3.Error as exc:
-        raise FlashpointError(f"{path}: not a Flashpoint checkpoint ({exc})") from None
+    db, info = _open_run(path, f"{directory}: no Flashpoint run here (no {FILENAME})")
     if "ending" not in info:
         db.close()
         raise FlashpointError(f"{directory}: the run did not finish; finish it first with "
                               f"flashpoint run SCENARIO --out {directory} --resume")
     shapes = tuple(tuple(shape) for shape in json.loads(info["shapes"]))
     return info, Checkpoint(path, db, shapes)
+
+
+def _open_run(path: Path, missing: str) -> tuple[sqlite3.Connection, dict[str, str]]:
+    """Open an existing checkpoint and read its ``run`` table.
+
+    ``missing`` is the error to give when there is no checkpoint at ``path``.
+    """
+    if not path.is_file():
+        raise FlashpointError(missing)
+    db = None
+    try:
+        db = _connect(path)
+        return db, dict(db.execute("SELECT key, value FROM run").fetchall())
+    except sqlite3.Error as exc:
+        if db is not None:
+            db.close()
+        raise FlashpointError(f"{path}: not a Flashpoint checkpoint ({exc})") from None
 
 
 def _saved_count(path: Path) -> int:
