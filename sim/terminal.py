@@ -19,6 +19,7 @@ from rich.progress import (
 from rich.table import Table
 
 from sim.experiment.results import Results
+from sim.formatting import readable
 
 
 @contextmanager
@@ -60,12 +61,9 @@ def summary_table(results: Results, console: Console | None = None,
             change = "-" if rel is None or math.isnan(rel) else f"{rel:+.1%}"
             if change != "-" and not (math.isnan(low) or math.isnan(high)):
                 change += f" ({low:+.0%} to {high:+.0%})"
-        table.add_row(name, _fmt(metrics["reach"]["mean"]), _fmt(metrics["exposure"]["p90"]),
-                      _fmt(metrics["articles"]["mean"], 1), change)
+        table.add_row(name, readable(metrics["reach"]["mean"]),
+                      readable(metrics["exposure"]["p90"]),
+                      readable(metrics["articles"]["mean"], 1), change)
     console.print(table)
 
 
-def _fmt(value: float, digits: int = 0) -> str:
-    if value is None or math.isnan(value):
-        return "-"
-    return f"{value:,.{digits}f}"

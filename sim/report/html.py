@@ -21,6 +21,7 @@ from plotly.offline import get_plotlyjs
 
 from sim._version import __version__
 from sim.experiment.results import Results, json_safe
+from sim.formatting import readable
 from sim.io import atomic_write_text
 from sim.metrics import SERIES
 from sim.report.assumptions import rows as assumption_rows
@@ -57,11 +58,6 @@ def _plain(value: Any) -> Any:
         return value.item()
     raise TypeError(type(value))
 
-
-def _fmt(value: float | None, digits: int = 0) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return f"{value:,.{digits}f}"
 
 
 def build(results: Results, summary: dict[str, Any] | None = None) -> str:
@@ -147,18 +143,19 @@ def _policy_table(results: Results, summary: dict[str, Any]) -> str:
         for m in TABLE_METRICS:
             d = entry["metrics"][m]
             lo, hi = d["ci95"]
-            row += [f'<span data-sort="{d["mean"]}">{_fmt(d["mean"], 1)}</span> '
-                    f'<small>({_fmt(lo, 1)} to {_fmt(hi, 1)})</small>',
-                    f'<span data-sort="{d["p90"]}">{_fmt(d["p90"], 1)}</span>']
+            row += [f'<span data-sort="{d["mean"]}">{readable(d["mean"], 1)}</span> '
+                    f'<small>({readable(lo, 1)} to {readable(hi, 1)})</small>',
+                    f'<span data-sort="{d["p90"]}">{readable(d["p90"], 1)}</span>']
         if "vs_baseline" in entry:
             v = entry["vs_baseline"]["exposure"]
             lo, hi = v["relative_ci95"]
             row.append(f'<span data-sort="{v["relative_change"]}">'
-                       f'{_fmt(100 * v["relative_change"], 1)}%</span> '
-                       f"<small>({_fmt(100 * lo, 0)}% to {_fmt(100 * hi, 0)}%)</small>")
+                       f'{readable(100 * v["relative_change"], 1)}%</span> '
+                       f"<small>({readable(100 * lo, 0)}% to {readable(100 * hi, 0)}%)</small>")
             plo, phi = v["prob_better_ci95"]
-            row.append(f'<span data-sort="{v["prob_better"]}">{_fmt(v["prob_better"], 2)}</span>'
-                       f" <small>({_fmt(plo, 2)} to {_fmt(phi, 2)})</small>")
+            row.append(f'<span data-sort="{v["prob_better"]}">'
+                       f'{readable(v["prob_better"], 2)}</span>'
+                       f" <small>({readable(plo, 2)} to {readable(phi, 2)})</small>")
         else:
             row += ['<span data-sort="0">baseline</span>', '<span data-sort="0.5">-</span>']
         rows.append(row)
@@ -210,8 +207,8 @@ def _timelines(results: Results, charts: dict[str, Any]) -> str:
                                      legendgroup=group, showlegend=False, hoverinfo="skip"))
             fig.add_trace(go.Scatter(x=times[index], y=p50, mode="lines", name=name,
                                      line={"color": colour, "width": 2}, legendgroup=group))
-            rows.append([esc(metric), esc(name), _fmt(float(p50[-1])), _fmt(float(p10[-1])),
-                         _fmt(float(p90[-1]))])
+            rows.append([esc(metric), esc(name), readable(float(p50[-1])), readable(float(p10[-1])),
+                         readable(float(p90[-1]))])
             actions = results.scenario.policies[p].actions
             for a, action in enumerate(actions):
                 when = results.actions_h[p, :, a]
@@ -230,9 +227,9 @@ def _timelines(results: Results, charts: dict[str, Any]) -> str:
                     action_rows.append([
                         esc(name), esc(action_label(action)),
                         f"{len(when)} of {len(results.replications)}",
-                        _fmt(float(np.percentile(when, 10)), 2),
-                        _fmt(float(np.median(when)), 2),
-                        _fmt(float(np.percentile(when, 90)), 2)])
+                        readable(float(np.percentile(when, 10)), 2),
+                        readable(float(np.median(when)), 2),
+                        readable(float(np.percentile(when, 90)), 2)])
         fig.update_layout(_layout(f"Cumulative {metric}: median, with the 10-90% band"))
         fig.update_xaxes(title_text="hours after the incident started")
         charts[f"timeline-{metric}"] = fig
@@ -260,7 +257,7 @@ def _tail(results: Results, summary: dict[str, Any], charts: dict[str, Any]) -> 
                                  line={"color": PALETTE[p % len(PALETTE)], "width": 2}))
         for level in (0.5, 0.1, 0.01):
             above = [x for x, q in zip(curves["x"], probability, strict=True) if q >= level]
-            rows.append([esc(name), f"{level:.0%}", _fmt(above[-1]) if above else "-"])
+            rows.append([esc(name), f"{level:.0%}", readable(above[-1]) if above else "-"])
     fig.update_layout(_layout("Tail risk: P(exposure > x)"))
     fig.update_xaxes(type="log", title_text="exposure x")
     fig.update_yaxes(type="log", title_text="probability of exceeding x")
@@ -280,7 +277,7 @@ def _distributions(results: Results, charts: dict[str, Any]) -> str:
             fig.add_trace(go.Box(y=values, name=name, boxpoints=False,
                                  marker_color=PALETTE[p % len(PALETTE)]))
             q = np.percentile(values, [25, 50, 75]) if len(values) else [math.nan] * 3
-            rows.append([esc(metric), esc(name)] + [_fmt(float(v), 1) for v in q])
+            rows.append([esc(metric), esc(name)] + [readable(float(v), 1) for v in q])
         fig.update_layout(_layout(metric.replace("_", " ")), showlegend=False)
         charts[f"box-{metric}"] = fig
         parts.append(f'<div class="chart small" id="chart-box-{metric}" role="img" '
