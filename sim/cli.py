@@ -73,8 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", help="simulate every policy of a scenario and write the results",
         description="Run every policy of SCENARIO for every replication (common random numbers "
-        "across policies) and write summary.json, replications.csv, timeseries.csv and "
-        "scenario.resolved.yaml into the output folder.")
+        "across policies) and write summary.json, replications.csv, timeseries.csv, "
+        "scenario.resolved.yaml, report.html and the checkpoint results.sqlite into the output "
+        "folder.")
     run.add_argument("scenario", metavar="SCENARIO")
     run.add_argument("--out", metavar="DIR", help="output folder (default: "
                      "results/<scenario>-<UTC time>/)")
@@ -294,9 +295,7 @@ def _run(args: argparse.Namespace) -> int:
     if not args.quiet:
         summary_table(results, summary=summary)
     print(f"results written to {out}/")
-    print(f"report: {report}")
-    if args.open:
-        webbrowser.open(report.resolve().as_uri())
+    _announce(report, args.open)
     return 0
 
 
@@ -304,12 +303,15 @@ def _report(args: argparse.Namespace) -> int:
     from sim.experiment.api import load_results
     from sim.report.html import write as write_report
 
-    results = load_results(args.folder)
-    report = write_report(results, args.folder)
-    print(f"report: {report}")
-    if args.open:
-        webbrowser.open(report.resolve().as_uri())
+    _announce(write_report(load_results(args.folder), args.folder), args.open)
     return 0
+
+
+def _announce(report: Path, open_it: bool) -> None:
+    """Say where the report is; open it in the default browser if asked."""
+    print(f"report: {report}")
+    if open_it:
+        webbrowser.open(report.resolve().as_uri())
 
 
 def _resume_command(args: argparse.Namespace, out: Path) -> str:

@@ -10,13 +10,14 @@ from typing import Any
 import numpy as np
 
 from sim.errors import FlashpointError
-from sim.experiment.checkpoint import Checkpoint, scenario_hash
+from sim.experiment.checkpoint import Checkpoint, open_finished, scenario_hash
 from sim.experiment.results import Results
 from sim.experiment.runner import ReplicationResult, max_actions, run_until_stopped
 from sim.experiment.snapshot import snapshot
 from sim.experiment.stopping import rule_for
 from sim.metrics import METRICS, SERIES, time_grid
 from sim.network.build import audience
+from sim.scenario.loader import parse_scenario
 from sim.scenario.schema import Scenario
 from sim.scenario.suggest import did_you_mean
 from sim.scenario.values import HOUR
@@ -87,9 +88,6 @@ def run(
 
 def load_results(directory: str | Path) -> Results:
     """The results of a finished run, read back from its folder (no simulation)."""
-    from sim.experiment.checkpoint import open_finished
-    from sim.scenario.loader import parse_scenario
-
     info, store = open_finished(directory)
     try:
         rows = store.load()

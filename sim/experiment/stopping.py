@@ -54,6 +54,7 @@ class Auto:
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
         self.metric = scenario.risk.metric if scenario.risk else "exposure"
+        self.index = METRICS.index(self.metric)
         self.maximum = scenario.max_replications
 
     def first(self) -> int:
@@ -63,8 +64,8 @@ class Auto:
     def decide(self, results: list[ReplicationResult]) -> Decision:
         """Stop, or say how many replications to have after the next stage."""
         n = len(results)
-        m = METRICS.index(self.metric)
-        values = np.stack([r.metrics[:, m] for r in results], axis=1)  # [policy, replication]
+        # [policy, replication]
+        values = np.stack([r.metrics[:, self.index] for r in results], axis=1)
         details = self.precision(values)
         widths = list(details["half_widths"].values())
         target = details["target"]
@@ -83,13 +84,13 @@ class Auto:
         names = [p.name for p in self.scenario.policies]
         baseline = values[0]
         target = self.scenario.precision.target(float(np.nanmean(baseline)))
-        m = METRICS.index(self.metric)
         if len(names) == 1:
             widths = {names[0]: half_width(mean_ci(baseline)[1])}
         else:
             widths = {
                 name: half_width(paired(values[p], baseline,
-                                        bootstrap_stream(self.scenario.seed, p, m))["diff_ci95"])
+                                        bootstrap_stream(self.scenario.seed, p, self.index))
+                                 ["diff_ci95"])
                 for p, name in enumerate(names) if p > 0
             }
         return {"metric": self.metric, "target": target, "half_widths": widths}
