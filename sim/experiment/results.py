@@ -22,7 +22,6 @@ from sim.scenario.schema import Scenario
 from sim.stats import describe, exceedance, paired, tier_probabilities
 
 COLUMNS = ("policy", "replication", "seed", *METRICS)
-OUTPUTS = ("scenario.resolved.yaml", "replications.csv", "timeseries.csv", "summary.json")
 EXCEEDANCE_METRICS = ("exposure", "reach", "negative_reach", "reactions", "impressions",
                       "articles", "peak_reactions_per_hour")
 
@@ -142,9 +141,6 @@ class Results:
         out = Path(directory)
         try:
             out.mkdir(parents=True, exist_ok=True)
-            for name in OUTPUTS:  # left behind by a write that was killed
-                for stale in out.glob(f".{name}.*.tmp"):
-                    stale.unlink()
             atomic_write_text(out / "scenario.resolved.yaml",
                               dump_resolved(self.scenario, source or self.source))
             atomic_write_text(out / "replications.csv", self._replications_csv())
