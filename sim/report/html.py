@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from sim._version import __version__
-from sim.experiment.results import Results, json_safe
+from sim.experiment.results import Results
 from sim.formatting import readable
 from sim.io import atomic_write_text
 from sim.metrics import SERIES
@@ -45,18 +45,15 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _json(value: Any) -> str:
-    """JSON that is safe inside a ``<script>`` element."""
-    text = json.dumps(value, allow_nan=False, default=_plain)
+def _figures_json(charts: dict[str, Any]) -> str:
+    """Every chart as one JSON object, safe inside a ``<script>`` element.
+
+    Plotly writes each figure (undefined numbers as ``null``); ``<``, ``>`` and ``&`` are
+    then written as unicode escapes so that no text in the data can close the element.
+    """
+    text = "{" + ",".join(f"{json.dumps(key)}:{fig.to_json()}"
+                          for key, fig in charts.items()) + "}"
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(type(value))
 
 
 
@@ -80,7 +77,6 @@ def build(results: Results, summary: dict[str, Any] | None = None) -> str:
             f"replications ({_STOPPED.get(summary['stopped_by'], esc(summary['stopped_by']))})"
             f" &middot; baseline "
             f"&ldquo;{esc(results.policies[0])}&rdquo;")
-    figures = {key: json.loads(fig.to_json()) for key, fig in charts.items()}
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -100,7 +96,7 @@ def build(results: Results, summary: dict[str, Any] | None = None) -> str:
 <main>
 {''.join(sections)}
 </main>
-<script id="figures" type="application/json">{_json(json_safe(figures))}</script>
+<script id="figures" type="application/json">{_figures_json(charts)}</script>
 <script>{_JS}</script>
 </body>
 </html>
