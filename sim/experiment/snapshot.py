@@ -54,7 +54,7 @@ def snapshot(results: Results, graph: Graph | None = None) -> dict[str, Any]:
     grid = time_grid(scenario.horizon, scenario.resolution)
     runs = [simulate(world, scenario.policies[p]) for p in policies]
     timings = [_timings(run, grid) for run in runs]
-    keep = _accounts(world.author, timings, graph.accounts)
+    keep = _accounts(world.author, timings)  # the author first: index 0 of the view
     index = {int(a): i for i, a in enumerate(keep)}
     edges = _edges(keep, index, runs, graph)
     x, y = radial_layout(len(keep), edges)
@@ -62,7 +62,6 @@ def snapshot(results: Results, graph: Graph | None = None) -> dict[str, Any]:
     return {
         "replication": int(replication),
         "policies": [results.policies[p] for p in policies],
-        "author": 0,
         "segment": [names[int(graph.segment[a])] for a in keep],
         "x": [round(float(v), 4) for v in x],
         "y": [round(float(v), 4) for v in y],
@@ -75,8 +74,7 @@ def snapshot(results: Results, graph: Graph | None = None) -> dict[str, Any]:
 
 def _timings(run: Run, grid: np.ndarray) -> dict[str, np.ndarray]:
     cascade = run.cascade
-    first, _ = exposure_summary(run, grid)
-    first = first.copy()
+    first, _ = exposure_summary(run, grid)  # a fresh array: ours to change
     first[run.world.author] = 0.0
     response = cascade.support_seen.copy()
     for statement in cascade.statements:
@@ -84,7 +82,7 @@ def _timings(run: Run, grid: np.ndarray) -> dict[str, np.ndarray]:
     return {"exposed": first, "reacted": cascade.reacted_at.copy(), "response": response}
 
 
-def _accounts(author: int, timings: list[dict[str, np.ndarray]], n: int) -> np.ndarray:
+def _accounts(author: int, timings: list[dict[str, np.ndarray]]) -> np.ndarray:
     reacted = np.min([t["reacted"] for t in timings], axis=0)
     exposed = np.min([t["exposed"] for t in timings], axis=0)
     reactors = np.flatnonzero(np.isfinite(reacted))

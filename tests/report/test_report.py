@@ -28,7 +28,7 @@ def _fake_snapshot(results: Results, n: int, seed: int = 5) -> dict[str, object]
         return [float(t) if rng.random() < share else None for t in rng.uniform(0, 96, n)]
 
     return {
-        "replication": 7, "policies": [results.policies[0], results.policies[-1]], "author": 0,
+        "replication": 7, "policies": [results.policies[0], results.policies[-1]],
         "segment": list(rng.choice(["public", "critics", "fans", "journalists"], n)),
         "x": rng.random(n).tolist(), "y": rng.random(n).tolist(),
         "edges": rng.integers(0, n, size=(int(2.5 * n), 2)).tolist(),
