@@ -101,7 +101,7 @@ def _edges(keep: np.ndarray, index: dict[int, int], runs: list[Run],
         parent = run.cascade.parent
         for account in keep:
             source = int(parent[account])
-            if source >= 0 and source in index and account in index:
+            if source in index:  # -1 (no parent) is never a kept account
                 edges[(index[source], index[int(account)])] = None
     for account in keep:
         if len(edges) >= MAX_EDGES:
