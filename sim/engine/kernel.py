@@ -23,7 +23,7 @@ from sim.engine.cascade import KIND_ARTICLE, PROMOTION, TRENDING, TRIGGER, Casca
 from sim.engine.delays import sample
 from sim.engine.monitor import Monitor, ReachTracker
 from sim.engine.world import World
-from sim.experiment.seeds import stream
+from sim.randomness.seeds import stream
 from sim.policies.actions import apply_action, effect_cap
 from sim.scenario.schema import Action, Policy
 from sim.scenario.values import HOUR

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine import delays
-from sim.experiment.seeds import stream
+from sim.randomness.seeds import stream
 from sim.network.graph import Graph
 from sim.scenario.schema import Scenario, SegmentAuthor
 

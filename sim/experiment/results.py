@@ -14,7 +14,7 @@ import numpy as np
 from sim._version import __version__
 from sim.errors import FlashpointError
 from sim.experiment import faults
-from sim.experiment.seeds import bootstrap_stream
+from sim.randomness.seeds import bootstrap_stream
 from sim.io import atomic_write_text, csv_field
 from sim.metrics import METRICS, SERIES
 from sim.scenario.loader import dump_resolved

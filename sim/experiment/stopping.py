@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from sim.experiment.runner import Decision, ReplicationResult
-from sim.experiment.seeds import bootstrap_stream
+from sim.randomness.seeds import bootstrap_stream
 from sim.metrics import METRICS
 from sim.scenario.schema import Scenario
 from sim.stats import half_width, mean_ci, paired

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.experiment.seeds import stream
+from sim.randomness.seeds import stream
 from sim.network import generators
 from sim.network.graph import INDEX, OFFSET, Graph
 from sim.network.loaders import load_graph, read_segments

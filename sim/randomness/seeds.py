@@ -18,6 +18,7 @@ STREAMS: dict[str, int] = {
     "policy": 4,
     "trending": 5,
     "bootstrap": 6,
+    "draws": 7,  # the keys of the engine's counter-based draws (sim.randomness.philox)
 }
 
 

@@ -1,0 +1,1 @@
+"""Randomness: named seed streams and the counter-based generator the engine draws from."""
