@@ -1,10 +1,16 @@
-"""The compiled core of the cascade: a candidate heap and the reaction loop (numba).
+"""The compiled core of the cascade: queueing exposures' chances and the reaction loop.
 
-Everything here works on plain arrays owned by :class:`sim.engine.cascade.Cascade`.
-The heap holds candidate events ordered by (time, sequence number), one 64-byte row
-each: ``[time, sequence, uniform, kind, account, root, source, -]`` (integers are exact in
-float64 below 2**53). ``meta`` holds the counters listed below. :func:`advance` processes
-reaction candidates in time order and returns to Python for anything else.
+Everything here works on the records of :mod:`sim.engine.layout`. A story post by account
+u at time t exposes each follower v through follow e at ``t + D_e``; the exposure's
+numbers are drawn on demand from the counter-based generator keyed by ``e`` (word 0: the
+reaction uniform, word 1: the delay, word 2: a journalist's pickup), so the same follow
+gives the same numbers under every policy and nothing is drawn that is not used.
+
+Only exposures that *could* lead to a reaction (their uniform is below an upper bound
+of the reaction probability) enter the candidate heap; :func:`advance` pops candidates in
+time order and decides each one with everything known at its time, which is exact
+because nothing that happens later can change the past. It returns to Python only for a
+new macro event (a journalist files an article) or when the heap needs more room.
 """
 
 from __future__ import annotations
@@ -14,327 +20,434 @@ import math
 import numpy as np
 from numba import njit
 
-# meta slots
-SIZE, COUNTER, ROOTS, POSTS, REACTIONS, STATEMENTS, FACTORS = range(7)
-META_SLOTS = 7
-# candidate kinds
-REACT, MEDIA, STATEMENT = 0, 1, 2
-# root kinds
-KIND_TRIGGER, KIND_PROMOTION, KIND_TRENDING, KIND_DERIVED, KIND_ARTICLE = range(5)
-TRIGGER, PROMOTION = 0, 1
-# advance() results
-DONE, GROW, ARTICLE = 0, 1, 2
-# params slots
-(HORIZON, CAP, NOVELTY_KIND, HALF_LIFE, BETA, HAS_MEDIA, DERIVED_FRACTION, SUPPORT_EFFECT,
- PICKUP, LOG_SATURATION, PRUNE) = range(11)
-PARAM_SLOTS = 11
+from sim.engine import heap
+from sim.engine.layout import (
+    ANSWERED,
+    ARTICLE,
+    BETA,
+    BRAND_ROW,
+    CAP,
+    COUNTER,
+    DERIVED_FRACTION,
+    DONE,
+    EXTRA,
+    FACTORS,
+    FILED,
+    FIRST_AT,
+    GROW,
+    HALF_LIFE,
+    HAS_MEDIA,
+    HORIZON,
+    KEY_ACCOUNT,
+    KEY_STATEMENT,
+    KEY_STORY,
+    KIND_ARTICLE,
+    KIND_DERIVED,
+    KIND_TRENDING,
+    LOG_SATURATION,
+    MAX_DEGREE,
+    MEDIA,
+    NOVELTY_KIND,
+    ONLINE,
+    PENDING,
+    PENDING_AT,
+    PICKUP,
+    POSTS,
+    POSTS_SETTLED,
+    PROMOTION,
+    PRUNE,
+    REACHED,
+    REACT,
+    REACTED_AT,
+    REACTIONS,
+    REPLICATION,
+    ROOTS,
+    SEGMENT,
+    SIZE,
+    STATEMENT,
+    STATEMENTS,
+    STEP,
+    SUPPORT_EFFECT,
+    SUPPORTED,
+    TRIGGER,
+    Net,
+    State,
+    Tables,
+)
+from sim.engine.ledger import attention_delay, count
+from sim.randomness.distributions import quantile
+from sim.randomness.philox import draw, uniform
+
 LN2 = math.log(2.0)
-WIDTH = 8  # heap row: time, sequence, uniform, kind, account, root, source, (pad): 64 bytes
+_SHIFT = 2147483648  # uniform words (uint32) are kept as int32 in the heap, shifted
 
 
-@njit(cache=True)
-def _less(h: np.ndarray, a: int, b: int) -> bool:
-    if h[a, 0] < h[b, 0]:
-        return True
-    return h[a, 0] == h[b, 0] and h[a, 1] < h[b, 1]
+@njit(cache=True, inline="always")
+def _keep(word: np.uint32) -> int:
+    return np.int64(word) - _SHIFT
 
 
-@njit(cache=True)
-def push(h: np.ndarray, meta: np.ndarray, t: float, kind: int, account: int,
-         root: int, uniform: float, source: int) -> None:
-    """Add a candidate (the caller guarantees capacity): sift a hole up, then fill it."""
-    i = meta[SIZE]
-    meta[SIZE] += 1
-    meta[COUNTER] += 1
-    sequence = meta[COUNTER]
-    while i > 0:
-        parent = (i - 1) // 2
-        if t < h[parent, 0] or (t == h[parent, 0] and sequence < h[parent, 1]):
-            for c in range(WIDTH):
-                h[i, c] = h[parent, c]
-            i = parent
-        else:
-            break
-    h[i, 0] = t
-    h[i, 1] = sequence
-    h[i, 2] = uniform
-    h[i, 3] = kind
-    h[i, 4] = account
-    h[i, 5] = root
-    h[i, 6] = source
+@njit(cache=True, inline="always")
+def _word(kept: int) -> np.uint32:
+    return np.uint32(np.int64(kept) + _SHIFT)
 
 
-@njit(cache=True)
-def pop(h: np.ndarray, meta: np.ndarray) -> None:
-    """Remove the top candidate (read it from row 0 first): sift a hole down, fill it."""
-    last = meta[SIZE] - 1
-    meta[SIZE] = last
-    if last == 0:
-        return
-    t = h[last, 0]
-    sequence = h[last, 1]
-    i = 0
-    while True:
-        left = 2 * i + 1
-        if left >= last:
-            break
-        best = left
-        right = left + 1
-        if right < last and _less(h, right, left):
-            best = right
-        if h[best, 0] < t or (h[best, 0] == t and h[best, 1] < sequence):
-            for c in range(WIDTH):
-                h[i, c] = h[best, c]
-            i = best
-        else:
-            break
-    for c in range(WIDTH):
-        h[i, c] = h[last, c]
-
-
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def novelty(t: float, kind: int, half_life: float, beta: float) -> float:
     """Novelty at age ``t``: 1 for ``none``, else the stretched exponential."""
-    if kind == 0:
-        return 1.0
-    if t <= 0.0:
+    if kind == 0 or t <= 0.0:
         return 1.0
     return math.exp(-LN2 * (t / half_life) ** beta)
 
 
 @njit(cache=True)
-def _queue(h: np.ndarray, meta: np.ndarray, targets: np.ndarray, start: int, stop: int,
-           t0: float, delays: np.ndarray, uniforms: np.ndarray, pickups: np.ndarray, root: int,
-           source: int, base_p: np.ndarray, journalist: np.ndarray, params: np.ndarray,
-           reacted_at: np.ndarray, filed: np.ndarray, pending: np.ndarray) -> None:
-    """Queue the chances of exposures ``start`` to ``stop - 1`` (reaction, then pickup).
-
-    Exposure ``i`` reaches ``targets[i]`` at ``t0 + delays[i]``; it is a reaction candidate if
-    ``uniforms[i]`` is under the bound, and a pickup candidate (``pickups[i]``) for a journalist.
+def post(net: Net, tab: Tables, st: State, account: int, t: float, root: int) -> None:
+    """``account`` posts story item ``root`` at ``t``: record it and queue its followers' chances.
 
     An account that has already reacted (or a journalist who has filed) is not queued: the
-    exposure is no later than now, so that can no longer change. When nothing can void an
-    exposure or change a reaction's odds (``PRUNE``: no removals, no responses), the bound is
-    the exact probability and a queued candidate is sure to succeed unless an earlier one
-    does; so a candidate later than one already queued for the account (``pending``) is not
-    queued either.
+    exposure is no earlier than now, so that can no longer change. In a pruned run (no
+    actions: nothing can void an exposure or change a reaction's odds) the bound is the
+    exact probability, so a queued candidate is sure to succeed unless an earlier one
+    does, and a candidate no earlier than one already queued for the account is not
+    queued. In an ``ONLINE`` run the exposures are counted as they are made.
 
-    This is the hottest loop of the engine, so it is written out in one function with the
-    parameters read once: numba's calls (even ``inline='always'``) cost several times the
-    body here (measured: see docs/performance.md).
+    This is the engine's hottest loop, written out in one function with every array read
+    into a local once (a record's field costs a reference count on each read).
     """
+    meta = st.meta
+    n = meta[POSTS]
+    st.p_account[n] = account
+    st.p_time[n] = t
+    st.p_root[n] = root
+    meta[POSTS] = n + 1
+    params = tab.params
     horizon = params[HORIZON]
     cap = params[CAP]
     kind = int(params[NOVELTY_KIND])
     half_life = params[HALF_LIFE]
     beta = params[BETA]
     prune = params[PRUNE] > 0
+    online = params[ONLINE] > 0
     with_media = params[HAS_MEDIA] > 0
-    for i in range(start, stop):
-        t = t0 + delays[i]
+    step = params[STEP]
+    brand_row = int(params[BRAND_ROW])
+    replication = int(params[REPLICATION])
+    key = tab.keys[KEY_STORY]
+    attention = tab.attention
+    seg_p = tab.seg_p
+    seg_media = tab.seg_media
+    hot = st.hot
+    filed = st.filed
+    removed_at = st.removed_at
+    steps = st.steps
+    first_list = st.first_list
+    seg_reach = st.seg_reach
+    pending_list = st.pending_list
+    heap_key = st.heap_key
+    heap_data = st.heap_data
+    followers = net.followers
+    for e in range(net.offsets[account], net.offsets[account + 1]):
+        follower = followers[e]
+        w_react, w_delay, w_pickup, _ = draw(key, e, 0, replication)
+        segment = int(hot[follower, SEGMENT])
+        when = -1.0
+        if online:
+            when = t + attention_delay(attention, segment, w_delay)
+            count(hot, removed_at, meta, steps, first_list, seg_reach, horizon, step,
+                  brand_row, follower, when, root)
+        if hot[follower, REACTED_AT] == np.inf:
+            u = uniform(w_react)
+            upper = seg_p[segment] * cap
+            if u < upper:
+                if when < 0.0:
+                    when = t + attention_delay(attention, segment, w_delay)
+                pending = hot[follower, PENDING_AT]
+                if when <= horizon and when < pending:
+                    if kind != 0:
+                        upper *= novelty(when, kind, half_life, beta)
+                    if u < upper:
+                        meta[COUNTER] += 1
+                        heap.push(heap_key, heap_data, meta, SIZE, when, float(meta[COUNTER]),
+                                  follower, account, root * 4 + REACT, _keep(w_react))
+                        if prune:
+                            if pending == np.inf:
+                                pending_list[meta[PENDING]] = follower
+                                meta[PENDING] += 1
+                            hot[follower, PENDING_AT] = when
+        if with_media and seg_media[segment] > 0 and not filed[follower]:
+            if when < 0.0:
+                when = t + attention_delay(attention, segment, w_delay)
+            if when <= horizon:
+                meta[COUNTER] += 1
+                heap.push(heap_key, heap_data, meta, SIZE, when, float(meta[COUNTER]),
+                          follower, account, root * 4 + MEDIA, _keep(w_pickup))
+    if online:
+        meta[POSTS_SETTLED] = meta[POSTS]
+
+
+@njit(cache=True)
+def expose(tab: Tables, st: State, accounts: np.ndarray, times: np.ndarray,
+           reacts: np.ndarray, pickups: np.ndarray, root: int, source: int) -> None:
+    """Exposures that do not come through the follower graph (promotion, trends, articles).
+
+    They are recorded for the ledger and their chances queued like a post's. The caller
+    guarantees room for ``len(accounts)`` more exposures and twice as many candidates.
+    """
+    meta = st.meta
+    params = tab.params
+    horizon = params[HORIZON]
+    cap = params[CAP]
+    kind = int(params[NOVELTY_KIND])
+    prune = params[PRUNE] > 0
+    with_media = params[HAS_MEDIA] > 0
+    hot = st.hot
+    heap_key = st.heap_key
+    heap_data = st.heap_data
+    for i in range(len(accounts)):
+        account = accounts[i]
+        t = times[i]
         if t > horizon:
             continue
-        account = targets[i]
-        if reacted_at[account] == np.inf and t < pending[account]:
-            upper = base_p[account] * cap
+        x = meta[EXTRA]
+        st.x_account[x] = account
+        st.x_time[x] = t
+        st.x_root[x] = root
+        meta[EXTRA] = x + 1
+        segment = int(hot[account, SEGMENT])
+        pending = hot[account, PENDING_AT]
+        if hot[account, REACTED_AT] == np.inf and t < pending:
+            u = uniform(reacts[i])
+            upper = tab.seg_p[segment] * cap
             if kind != 0:
-                upper *= novelty(t, kind, half_life, beta)
-            if uniforms[i] < upper:
-                push(h, meta, t, REACT, account, root, uniforms[i], source)
+                upper *= novelty(t, kind, params[HALF_LIFE], params[BETA])
+            if u < upper:
+                meta[COUNTER] += 1
+                heap.push(heap_key, heap_data, meta, SIZE, t, float(meta[COUNTER]), account,
+                          source, root * 4 + REACT, _keep(reacts[i]))
                 if prune:
-                    pending[account] = t
-        if with_media and journalist[account] and not filed[account]:
-            push(h, meta, t, MEDIA, account, root, pickups[i], source)
+                    if pending == np.inf:
+                        st.pending_list[meta[PENDING]] = account
+                        meta[PENDING] += 1
+                    hot[account, PENDING_AT] = t
+        if with_media and tab.seg_media[segment] > 0 and not st.filed[account]:
+            meta[COUNTER] += 1
+            heap.push(heap_key, heap_data, meta, SIZE, t, float(meta[COUNTER]), account, source,
+                      root * 4 + MEDIA, _keep(pickups[i]))
 
 
 @njit(cache=True)
-def candidates(h: np.ndarray, meta: np.ndarray, accounts: np.ndarray,
-               times: np.ndarray, uniforms: np.ndarray, pickups: np.ndarray, root: int,
-               source: int, base_p: np.ndarray, journalist: np.ndarray,
-               params: np.ndarray, reacted_at: np.ndarray, filed: np.ndarray,
-               pending: np.ndarray) -> None:
-    """Queue the chances of exposures that do not come through the follower graph."""
-    _queue(h, meta, accounts, 0, len(accounts), 0.0, times, uniforms, pickups, root, source,
-           base_p, journalist, params, reacted_at, filed, pending)
+def spread_statement(net: Net, tab: Tables, st: State, index: int, account: int,
+                     t: float) -> None:
+    """``account`` posts statement ``index`` at ``t``: followers see it; some will reshare.
+
+    Each statement's exposures have their own draws (keyed by the follow and the
+    statement's number), independent of the story's.
+    """
+    st.shared[index, account] = True
+    meta = st.meta
+    horizon = tab.params[HORIZON]
+    replication = int(tab.params[REPLICATION])
+    key = tab.keys[KEY_STATEMENT]
+    threshold = tab.share_probability[index]
+    hot = st.hot
+    seen = st.seen
+    followers = net.followers
+    attention = tab.attention
+    seg_mult = tab.seg_mult
+    heap_key = st.heap_key
+    heap_data = st.heap_data
+    answered_list = st.answered_list
+    for e in range(net.offsets[account], net.offsets[account + 1]):
+        follower = followers[e]
+        w_share, w_delay, _, _ = draw(key, e, index, replication)
+        segment = int(hot[follower, SEGMENT])
+        when = t + attention_delay(attention, segment, w_delay)
+        if when > horizon:
+            continue
+        if seen[index, follower] == np.inf:
+            answered_list[meta[ANSWERED]] = follower
+            meta[ANSWERED] += 1
+            seen[index, follower] = when
+        elif when < seen[index, follower]:
+            seen[index, follower] = when
+        if uniform(w_share) < threshold * seg_mult[segment]:
+            meta[COUNTER] += 1
+            heap.push(heap_key, heap_data, meta, SIZE, when, float(meta[COUNTER]),
+                      follower, account, index * 4 + STATEMENT, 0)
 
 
 @njit(cache=True)
-def post(h: np.ndarray, meta: np.ndarray, account: int, t: float, root: int,
-         offsets: np.ndarray, followers: np.ndarray, edge_delay: np.ndarray,
-         edge_uniform: np.ndarray, edge_pickup: np.ndarray, base_p: np.ndarray,
-         journalist: np.ndarray, params: np.ndarray, post_account: np.ndarray,
-         post_time: np.ndarray, post_root: np.ndarray, reacted_at: np.ndarray,
-         filed: np.ndarray, pending: np.ndarray) -> None:
-    """Account posts story item ``root`` at ``t``: record it and queue its followers' chances."""
-    start = offsets[account]
-    stop = offsets[account + 1]
-    if start == stop:
-        return
-    n = meta[POSTS]
-    post_account[n] = account
-    post_time[n] = t
-    post_root[n] = root
-    meta[POSTS] = n + 1
-    _queue(h, meta, followers, start, stop, t, edge_delay, edge_uniform, edge_pickup, root,
-           account, base_p, journalist, params, reacted_at, filed, pending)
+def spread_support(net: Net, tab: Tables, st: State, action: int, number: int, account: int,
+                   t: float) -> None:
+    """``account`` writes supportive post ``number`` of advocates action ``action`` at ``t``."""
+    meta = st.meta
+    horizon = tab.params[HORIZON]
+    replication = int(tab.params[REPLICATION])
+    key = tab.action_keys[action, 2]
+    hot = st.hot
+    support = st.support
+    attention = tab.attention
+    followers = net.followers
+    for e in range(net.offsets[account], net.offsets[account + 1]):
+        follower = followers[e]
+        w_delay, _, _, _ = draw(key, e, number, replication)
+        when = t + attention_delay(attention, int(hot[follower, SEGMENT]), w_delay)
+        if when > horizon:
+            continue
+        if support[follower] == np.inf:
+            st.support_list[meta[SUPPORTED]] = follower
+            meta[SUPPORTED] += 1
+            support[follower] = when
+        elif when < support[follower]:
+            support[follower] = when
 
 
-@njit(cache=True)
-def effects(account: int, t: float, meta: np.ndarray, seen: np.ndarray, effect: np.ndarray,
-            support_seen: np.ndarray, support_effect: float) -> float:
+@njit(cache=True, inline="always")
+def effects(tab: Tables, st: State, account: int, t: float) -> float:
     """Product of the response effects ``account`` has seen by ``t``."""
     product = 1.0
-    for k in range(meta[STATEMENTS]):
-        if seen[k, account] <= t:
-            product *= effect[k]
-    if support_seen[account] <= t:
-        product *= support_effect
+    for k in range(st.meta[STATEMENTS]):
+        if st.seen[k, account] <= t:
+            product *= tab.effect[k]
+    if tab.params[SUPPORT_EFFECT] != 1.0 and st.support[account] <= t:
+        product *= tab.params[SUPPORT_EFFECT]
     return product
 
 
 @njit(cache=True)
-def spread_statement(h: np.ndarray, meta: np.ndarray, index: int,
-                     account: int, t: float, offsets: np.ndarray, followers: np.ndarray,
-                     edge_response_delay: np.ndarray, edge_share: np.ndarray,
-                     share_multiplier: np.ndarray, seen: np.ndarray, shared: np.ndarray,
-                     share_probability: np.ndarray, horizon: float) -> None:
-    """``account`` posts statement ``index`` at ``t``: followers see it; some will reshare."""
-    shared[index, account] = True
-    for e in range(offsets[account], offsets[account + 1]):
-        when = t + edge_response_delay[e]
-        if when > horizon:
-            continue
-        follower = followers[e]
-        if when < seen[index, follower]:
-            seen[index, follower] = when
-        if edge_share[e] < share_probability[index] * share_multiplier[follower]:
-            push(h, meta, when, STATEMENT, follower, index, 0.0, account)
-
-
-@njit(cache=True)
-def newsworthiness(t: float, reactions: int, meta: np.ndarray, factor_time: np.ndarray,
-                   factor_value: np.ndarray, log_saturation: float) -> float:
+def newsworthiness(tab: Tables, st: State, t: float) -> float:
     """min(1, log(1 + reactions) / log(1 + saturation)) times the factors in force at ``t``."""
-    value = min(1.0, math.log1p(reactions) / log_saturation)
-    for k in range(meta[FACTORS]):
-        if factor_time[k] <= t:
-            value *= factor_value[k]
+    value = min(1.0, math.log1p(st.meta[REACTIONS]) / tab.params[LOG_SATURATION])
+    for k in range(st.meta[FACTORS]):
+        if tab.factor_time[k] <= t:
+            value *= tab.factor_value[k]
     return value
 
 
 @njit(cache=True)
-def advance(h: np.ndarray, meta: np.ndarray, until: float, inclusive: bool,
-            max_degree: int, out: np.ndarray, reacted_at: np.ndarray, parent: np.ndarray,
-            react_time: np.ndarray, react_account: np.ndarray, root_kind: np.ndarray,
-            removed_at: np.ndarray, reshares: np.ndarray, derived_uniform: np.ndarray,
-            offsets: np.ndarray, followers: np.ndarray, edge_delay: np.ndarray,
-            edge_uniform: np.ndarray, edge_pickup: np.ndarray, edge_response_delay: np.ndarray,
-            edge_share: np.ndarray, base_p: np.ndarray, journalist: np.ndarray,
-            share_multiplier: np.ndarray, params: np.ndarray, post_account: np.ndarray,
-            post_time: np.ndarray, post_root: np.ndarray, seen: np.ndarray,
-            shared: np.ndarray, effect: np.ndarray, share_probability: np.ndarray,
-            support_seen: np.ndarray, filed: np.ndarray, writing_delay: np.ndarray,
-            factor_time: np.ndarray, factor_value: np.ndarray, pending: np.ndarray) -> int:
+def advance(net: Net, tab: Tables, st: State, until: float, inclusive: bool,
+            out: np.ndarray) -> int:
     """Process candidates in time order up to ``until``.
 
     Returns DONE (nothing left before ``until``), GROW (the heap needs more room first) or
     ARTICLE (a journalist filed: ``out`` holds the publication time and the journalist;
     Python schedules it).
     """
-    capacity = h.shape[0]
+    meta = st.meta
+    params = tab.params
     horizon = params[HORIZON]
     derived_fraction = params[DERIVED_FRACTION]
-    support_effect = params[SUPPORT_EFFECT]
     kind_novelty = int(params[NOVELTY_KIND])
+    half_life = params[HALF_LIFE]
+    beta = params[BETA]
+    support_effect = params[SUPPORT_EFFECT]
+    replication = int(params[REPLICATION])
+    room = 2 * int(params[MAX_DEGREE]) + 2
+    account_key = tab.keys[KEY_ACCOUNT]
+    seg_p = tab.seg_p
+    hot = st.hot
+    key = st.heap_key
+    data = st.heap_data
+    removed_at = st.removed_at
+    root_kinds = st.root_kind
+    reshares = st.reshares
+    order = st.order
+    r_time = st.r_time
+    r_account = st.r_account
+    r_source = st.r_source
     while meta[SIZE] > 0:
-        t = h[0, 0]
+        t = key[0, 0]
         if t > until or (t == until and not inclusive):
             return DONE
-        if meta[SIZE] + 2 * max_degree + 2 > capacity:
+        if meta[SIZE] + room > key.shape[0]:
             return GROW
-        uniform = h[0, 2]
-        kind_event = int(h[0, 3])
-        account = int(h[0, 4])
-        root = int(h[0, 5])
-        source = int(h[0, 6])
-        pop(h, meta)
-        if kind_event == STATEMENT:
-            if not shared[root, account]:
-                spread_statement(h, meta, root, account, t, offsets, followers,
-                                 edge_response_delay, edge_share, share_multiplier, seen,
-                                 shared, share_probability, horizon)
+        account = data[0, 0]
+        source = data[0, 1]
+        root = data[0, 2] >> 2
+        kind = data[0, 2] & 3
+        word = _word(data[0, 3])
+        heap.pop(key, data, meta, SIZE)
+        if kind == STATEMENT:
+            if not st.shared[root, account]:
+                spread_statement(net, tab, st, root, account, t)
             continue
         if removed_at[root] < t:
             continue
-        if kind_event == MEDIA:
-            if filed[account]:
+        if kind == MEDIA:
+            if st.filed[account]:
                 continue
-            chance = params[PICKUP] * newsworthiness(t, meta[REACTIONS], meta, factor_time,
-                                                     factor_value, params[LOG_SATURATION])
-            if uniform >= chance:
+            chance = params[PICKUP] * newsworthiness(tab, st, t)
+            if uniform(word) >= chance:
                 continue
-            filed[account] = True
-            published = t + writing_delay[account]
+            st.filed[account] = True
+            st.filed_list[meta[FILED]] = account
+            meta[FILED] += 1
+            _, w_writing, _, _ = draw(account_key, account, 0, replication)
+            writing = tab.writing
+            published = t + quantile(int(writing[0]), writing[1], writing[2],
+                                     uniform(w_writing))
             if published <= horizon:
                 out[0] = published
                 out[1] = account
                 return ARTICLE
             continue
-        if reacted_at[account] != np.inf:
+        if hot[account, REACTED_AT] != np.inf:
             continue
-        p = base_p[account] * novelty(t, kind_novelty, params[HALF_LIFE], params[BETA])
+        segment = int(hot[account, SEGMENT])
+        p = seg_p[segment] * novelty(t, kind_novelty, half_life, beta)
         if meta[STATEMENTS] > 0 or support_effect != 1.0:
-            p *= effects(account, t, meta, seen, effect, support_seen, support_effect)
-        if uniform >= p:
+            p *= effects(tab, st, account, t)
+        if uniform(word) >= p:
             continue
-        reacted_at[account] = t
-        parent[account] = source
+        hot[account, REACTED_AT] = t
         n = meta[REACTIONS]
-        react_time[n] = t
-        react_account[n] = account
+        r_time[n] = t
+        r_account[n] = account
+        r_source[n] = source
+        order[account] = n
         meta[REACTIONS] = n + 1
-        kind = root_kind[root]
-        if (kind == KIND_TRENDING or kind == KIND_ARTICLE
-                or derived_uniform[account] < derived_fraction):
+        root_kind = root_kinds[root]
+        w_derived, _, _, _ = draw(account_key, account, 0, replication)
+        if (root_kind == KIND_TRENDING or root_kind == KIND_ARTICLE
+                or uniform(w_derived) < derived_fraction):
             new_root = meta[ROOTS]
-            root_kind[new_root] = KIND_DERIVED
+            root_kinds[new_root] = KIND_DERIVED
             removed_at[new_root] = np.inf
             reshares[new_root] = 0
             meta[ROOTS] = new_root + 1
         else:
             new_root = TRIGGER if root == PROMOTION else root
             reshares[new_root] += 1
-        post(h, meta, account, t, new_root, offsets, followers, edge_delay, edge_uniform,
-             edge_pickup, base_p, journalist, params, post_account, post_time, post_root,
-             reacted_at, filed, pending)
+        post(net, tab, st, account, t, new_root)
     return DONE
 
 
 @njit(cache=True)
-def post_exposures(posters: np.ndarray, post_times: np.ndarray, post_roots: np.ndarray,
-                   offsets: np.ndarray, followers: np.ndarray, delay: np.ndarray,
-                   horizon: float, removed: np.ndarray,
-                   segment: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The exposures of every post through the follower graph (two passes).
+def reset(st: State, author: int, brand: int) -> None:
+    """Put back every per-account entry the run touched, and zero the counters."""
+    meta = st.meta
+    hot = st.hot
+    for i in range(meta[REACTIONS]):
+        account = st.r_account[i]
+        hot[account, REACTED_AT] = np.inf
+        st.order[account] = -1
+    if author >= 0:
+        hot[author, REACTED_AT] = np.inf
+    for i in range(meta[PENDING]):
+        hot[st.pending_list[i], PENDING_AT] = np.inf
+    for i in range(meta[REACHED]):
+        hot[st.first_list[i], FIRST_AT] = np.inf
+    for i in range(meta[ANSWERED]):
+        account = st.answered_list[i]
+        st.seen[:, account] = np.inf
+        st.shared[:, account] = False
+    if brand >= 0:
+        st.shared[:, brand] = False
+    for i in range(meta[SUPPORTED]):
+        st.support[st.support_list[i]] = np.inf
+    for i in range(meta[FILED]):
+        st.filed[st.filed_list[i]] = False
+    meta[:] = 0
+    st.steps[:] = 0.0
+    st.seg_reach[:] = 0
 
-    Left out: exposures after the horizon, through a root removed before them, or of the
-    brand.
-    """
-    total = 0
-    for i in range(len(posters)):
-        total += offsets[posters[i] + 1] - offsets[posters[i]]
-    accounts = np.empty(total, dtype=np.int64)
-    times = np.empty(total)
-    roots = np.empty(total, dtype=np.int64)
-    n = 0
-    for i in range(len(posters)):
-        root = post_roots[i]
-        for e in range(offsets[posters[i]], offsets[posters[i] + 1]):
-            t = post_times[i] + delay[e]
-            follower = followers[e]
-            if t <= horizon and t <= removed[root] and segment[follower] >= 0:
-                accounts[n] = follower
-                times[n] = t
-                roots[n] = root
-                n += 1
-    return accounts[:n], times[:n], roots[:n]

@@ -19,17 +19,18 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.engine.cascade import KIND_ARTICLE, PROMOTION, TRENDING, TRIGGER, Cascade
-from sim.engine.delays import sample
-from sim.engine.monitor import Monitor, ReachTracker
-from sim.engine.world import World
-from sim.randomness.seeds import stream
+from sim.engine import arrivals, layout
+from sim.engine.cascade import PROMOTION, TRENDING, TRIGGER, Cascade
+from sim.engine.layout import KIND_ARTICLE
+from sim.engine.monitor import REACH_METRICS, Monitor
+from sim.engine.world import Replication, World
 from sim.policies.actions import apply_action, effect_cap
 from sim.scenario.schema import Action, Policy
 from sim.scenario.values import HOUR
 
 PROMOTION_CHUNK = HOUR  # the promotion is drawn hour by hour
 TRENDING_STEP = 60.0
+VOIDING = ("delete", "takedown")  # actions that can void exposures through the graph
 
 
 @dataclass
@@ -38,51 +39,48 @@ class Run:
 
     world: World
     policy: Policy
+    replication: Replication
     cascade: Cascade
     response_times: list[float]
     action_times: dict[int, float] = field(default_factory=dict)
 
 
-def simulate(world: World, policy: Policy) -> Run:
-    """Simulate ``policy`` in ``world`` up to the horizon."""
+def simulate(world: World, policy: Policy, replication: Replication) -> Run:
+    """Simulate ``policy`` in ``replication`` up to the horizon.
+
+    The run's records stay in the world's scratch state until :meth:`World.release`.
+    """
     scenario = world.scenario
-    r = world.replication
-    cascade = Cascade(
-        world=world,
-        effect_cap=effect_cap(policy),
-        media_rng=stream(scenario.seed, "media", r),
-        policy_rng=stream(scenario.seed, "policy", r),
-        max_statements=sum(1 for a in policy.actions if a.do == "statement"),
-        max_factors=len(policy.actions),
-        prune=not policy.actions,
-    )
-    env = simpy.Environment()
-    run = Run(world=world, policy=policy, cascade=cascade, response_times=[])
-    cascade.scheduler = _Scheduler(env, cascade)
     triggers = [a for a in policy.actions if a.when is not None]
-    monitor = None
-    if triggers:
-        needs_reach = any(a.when is not None and a.when.metric in ("reach", "negative_reach",
-                                                                   "exposure")
-                          for a in triggers)
-        if needs_reach:
-            cascade.tracker = ReachTracker(world, cascade)
-        monitor = Monitor(env, cascade, scenario.monitoring.interval)
-    cascade.reacted_at[world.author] = 0.0
-    cascade.post(world.author, 0.0, TRIGGER)
+    watches_reach = any(a.when is not None and a.when.metric in REACH_METRICS
+                        for a in triggers)
+    online = not watches_reach and not any(a.do in VOIDING for a in policy.actions)
+    tables = world.tables(policy, replication, cap=effect_cap(policy),
+                          prune=not policy.actions, online=online)
+    cascade = Cascade(world, replication, tables)
+    env = simpy.Environment()
+    run = Run(world=world, policy=policy, replication=replication, cascade=cascade,
+              response_times=[])
+    cascade.scheduler = _Scheduler(env, cascade)
+    monitor = Monitor(env, cascade, scenario.monitoring.interval) if triggers else None
+    author = replication.author
+    world.state.hot[author, layout.REACTED_AT] = 0.0
+    cascade.post(author, 0.0, TRIGGER)
     incident = scenario.incident
     if incident.promotion is not None:
-        env.process(_promotion(env, cascade, stream(scenario.seed, "promotion", r)))
+        env.process(_promotion(env, cascade))
     if incident.trending is not None:
-        env.process(_trending(env, cascade, stream(scenario.seed, "trending", r)))
+        env.process(_trending(env, cascade))
     for index, action in enumerate(policy.actions):
         event = monitor.watch(action) if (monitor is not None and action.when) else None
         env.process(_action(env, run, index, action, event))
     if monitor is not None:
         env.process(monitor.process())
-    env.process(_driver(env, cascade, world.horizon))
-    env.run(until=world.horizon)
-    cascade.run_until(world.horizon, inclusive=True)
+    env.process(_driver(env, cascade, world.scenario.horizon))
+    env.run(until=scenario.horizon)
+    cascade.run_until(scenario.horizon, inclusive=True)
+    cascade.settle(scenario.horizon)
+    cascade.scheduler = None  # no cycle keeps the run alive
     return run
 
 
@@ -110,76 +108,98 @@ class _Scheduler:
 
 def _article(env: simpy.Environment, cascade: Cascade, at: float,
              journalist: int) -> Generator[Any, Any, None]:
+    """Publish ``journalist``'s article at ``at``: its readers are keyed by the journalist."""
     yield env.timeout(at - env.now)
     media = cascade.world.scenario.media
     assert media is not None
     cascade.articles.append(env.now)
     root = cascade.new_root(KIND_ARTICLE)
     world = cascade.world
-    rng = cascade.media_rng
-    readers = world.audience[rng.integers(0, len(world.audience), media.article_reach)]
-    times = env.now + cascade.attention_delays(readers, rng)
-    cascade.expose(readers, times, rng.random(len(readers)), root, journalist)
+    accounts, times, reacts, pickups = arrivals.readers(
+        world.keys[layout.KEY_ARTICLE], cascade.replication.index, journalist,
+        media.article_reach, env.now, world.state.hot, world.attention, world.accounts,
+        world.brand, True)
+    cascade.expose(accounts, times, reacts, pickups, root, journalist)
 
 
-def _promotion(env: simpy.Environment, cascade: Cascade,
-               rng: np.random.Generator) -> Generator[Any, Any, None]:
+class _Poisson:
+    """A Poisson process of random impressions, drawn in the scale of its intensity."""
+
+    def __init__(self, cascade: Cascade, key_row: int) -> None:
+        self.cascade = cascade
+        self.key = cascade.world.keys[key_row]
+        self.state = np.array([0.0, -1.0])  # next arrival's number and level
+        self.level = 0.0  # cumulative intensity so far
+
+    def expose(self, start: float, stop: float, rate: float, root: int) -> None:
+        """Impressions of ``root`` over ``[start, stop)`` at ``rate`` per second."""
+        if rate <= 0 or stop <= start:
+            return
+        cascade = self.cascade
+        world = cascade.world
+        begin = self.level
+        end = begin + rate * (stop - start)
+        mean = end - begin
+        capacity = int(mean + 8 * math.sqrt(mean) + 32)
+        with_pickup = world.scenario.media is not None
+        while True:
+            accounts = np.empty(capacity, dtype=np.int64)
+            times = np.empty(capacity)
+            reacts = np.empty(capacity, dtype=np.uint32)
+            pickups = np.zeros(capacity, dtype=np.uint32)
+            filled = arrivals.poisson(self.key, cascade.replication.index, self.state, begin,
+                                      end, start, rate, world.accounts, world.brand,
+                                      with_pickup, accounts, times, reacts, pickups)
+            times = np.minimum(times[:filled], np.nextafter(stop, start))  # rounding
+            cascade.expose(accounts[:filled], times, reacts[:filled], pickups[:filled], root,
+                           cascade.replication.author)
+            if filled < capacity:
+                break
+        self.level = end
+
+
+def _promotion(env: simpy.Environment, cascade: Cascade) -> Generator[Any, Any, None]:
     """Paid impressions of the trigger to random accounts, a Poisson process, hour by hour."""
     promotion = cascade.world.scenario.incident.promotion
     assert promotion is not None
-    world = cascade.world
-    end = min(promotion.duration, world.horizon)
+    end = min(promotion.duration, cascade.horizon)
     rate = promotion.impressions_per_hour / HOUR
+    process = _Poisson(cascade, layout.KEY_PROMOTION)
     start = 0.0
     while start < end:
         if cascade.removed_at[PROMOTION] <= start:
             return
         stop = min(start + PROMOTION_CHUNK, end)
-        _impressions(cascade, rng, start, stop, rate, PROMOTION)
+        process.expose(start, stop, rate, PROMOTION)
         start = stop
         if start < end:
             yield env.timeout(start - env.now)
 
 
-def _trending(env: simpy.Environment, cascade: Cascade,
-              rng: np.random.Generator) -> Generator[Any, Any, None]:
+def _trending(env: simpy.Environment, cascade: Cascade) -> Generator[Any, Any, None]:
     """While reactions in the last hour exceed the threshold, expose random accounts."""
     trending = cascade.world.scenario.incident.trending
     assert trending is not None
-    world = cascade.world
-    while env.now + TRENDING_STEP <= world.horizon:
+    process = _Poisson(cascade, layout.KEY_TRENDING)
+    while env.now + TRENDING_STEP <= cascade.horizon:
         recent = cascade.reactions_since(env.now - HOUR)
         if recent > trending.threshold_per_hour:
             rate = trending.impressions_per_reaction * recent / HOUR
-            _impressions(cascade, rng, env.now, env.now + TRENDING_STEP, rate, TRENDING)
+            process.expose(env.now, env.now + TRENDING_STEP, rate, TRENDING)
         yield env.timeout(TRENDING_STEP)
-
-
-def _impressions(cascade: Cascade, rng: np.random.Generator, start: float, stop: float,
-                 rate: float, root: int) -> None:
-    """Impressions of ``root`` to uniformly random accounts over ``[start, stop)``.
-
-    A Poisson process of ``rate`` impressions per second.
-    """
-    world = cascade.world
-    count = int(rng.poisson(rate * (stop - start)))
-    times = np.sort(rng.uniform(start, stop, count))
-    accounts = world.audience[rng.integers(0, len(world.audience), count)]
-    cascade.expose(accounts, times, rng.random(count), root, world.author)
 
 
 def _action(env: simpy.Environment, run: Run, index: int, action: Action,
             event: simpy.Event | None) -> Generator[Any, Any, None]:
     """Wait for the action's time or trigger, then its delay, then apply it."""
-    cascade = run.cascade
     if action.at is not None:
         yield env.timeout(action.at)
     else:
         assert event is not None
         yield event
-    delay = float(sample(action.delay, cascade.policy_rng, 1)[0])
-    if env.now + delay > run.world.horizon or math.isinf(delay):
+    delay = run.world.action_delay(index, 0, action.delay, run.replication.index)
+    if env.now + delay > run.world.scenario.horizon or math.isinf(delay):
         return
     yield env.timeout(delay)
-    apply_action(env, run, action)
+    apply_action(env, run, index, action)
     run.action_times[index] = env.now

@@ -1,126 +1,266 @@
-"""What one replication shares across policies: the network and its random draws.
+"""A scenario on its graph, in one process: the tables and the scratch state of its runs.
 
-Common random numbers: every policy of a replication sees the same per-follow
-delays and reaction uniforms, the same author and the same per-account draws, so
-two policies differ only where their actions make them differ.
+A :class:`World` is built once per process (per replication only with
+``network.resample``) and serves every replication and policy. It holds the graph in the
+compiled engine's form, the per-segment tables, the keys of the counter-based draws and
+the per-account scratch arrays; a run touches a few entries of those arrays, and
+:meth:`World.release` puts back exactly those, so a replication costs what its cascade
+does, never what the graph does.
+
+Common random numbers: every draw is keyed by what it is for (:mod:`sim.randomness.philox`),
+so every policy of a replication sees the same author, the same per-follow delays and
+uniforms, the same impressions and readers and the same per-account draws.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from sim.engine import delays
-from sim.randomness.seeds import stream
+from sim.engine import layout
+from sim.engine.arrivals import audience_account
+from sim.engine.fast import reset
+from sim.engine.layout import Handle, Net, State, Tables, pack_net, pack_state
 from sim.network.graph import Graph
-from sim.scenario.schema import Scenario, SegmentAuthor
+from sim.randomness.distributions import encode, encode_array, quantile
+from sim.randomness.philox import key_for, pick, uniform, words
+from sim.scenario.schema import Policy, Scenario, SegmentAuthor
+from sim.scenario.values import Distribution
+
+_FIRST_HEAP = 1 << 10
 
 
 @dataclass(frozen=True)
-class World:
-    """The network of one replication and every draw that does not depend on the policy.
+class Replication:
+    """What a replication fixes for all its policies: its index and the trigger's author."""
 
-    Attributes:
-        edge_delay: seconds from a post by the followed account to the follower seeing it,
-            one per follow (CSR order); each follow carries at most one story post.
-        edge_response_delay: the same for the organisation's side: statements and their
-            reshares, and supportive posts (an account's posts of these share its delays).
-        edge_uniform: the uniform that decides a reaction at that exposure.
-        edge_share: the uniform that decides whether the follower reshares a statement.
-        edge_pickup: the uniform that decides a journalist's pickup at a story exposure.
-        writing_delay: per account, how long its article would take (journalists only).
-        derived_uniform: per account, decides reshare (>= derived_fraction) or derived post.
-        base_p: per account, ``share_probability * share_multiplier * max(0, 1 - outrage *
-            stance)``; 0 for the brand.
-        share_multiplier: per account, its segment's ``share_multiplier`` (0 for the brand).
-        audience: indices of every account but the brand (targets of random exposures).
-        journalist: per account, whether it can write articles.
-        author: the account that posts the trigger.
-    """
-
-    scenario: Scenario
-    graph: Graph
-    replication: int
-    horizon: float
-    edge_delay: np.ndarray
-    edge_response_delay: np.ndarray
-    edge_uniform: np.ndarray
-    edge_share: np.ndarray
-    edge_pickup: np.ndarray
-    writing_delay: np.ndarray
-    derived_uniform: np.ndarray
-    base_p: np.ndarray
-    share_multiplier: np.ndarray
-    audience: np.ndarray
-    journalist: np.ndarray
+    index: int
     author: int
-    segment_attention: tuple[object, ...]
 
 
-def make_world(scenario: Scenario, graph: Graph, replication: int) -> World:
-    """Draw the policy-independent randomness of ``replication``."""
-    rng = stream(scenario.seed, "cascade", replication)
-    segments = scenario.segments or {}
-    attentions = [s.attention for s in segments.values()]
-    edge_delay = _edge_delays(graph, attentions, rng)
-    edge_uniform = rng.random(graph.follows, dtype=np.float32)
-    derived_uniform = rng.random(graph.accounts)
-    behaviour = scenario.behaviour
-    incident = scenario.incident
-    multiplier = np.array([s.share_multiplier for s in segments.values()] + [0.0])
-    stance_factor = np.maximum(0.0, 1.0 - incident.outrage * graph.stance.astype(np.float64))
-    share_multiplier = multiplier[graph.segment]
-    base_p = behaviour.share_probability * share_multiplier * stance_factor
-    audience = np.flatnonzero(graph.segment >= 0)
-    author = _author(scenario, graph, audience, rng)
-    base_p[graph.segment < 0] = 0.0
-    responds = any(a.do in ("statement", "advocates") for p in scenario.policies
-                   for a in p.actions)
-    if responds:  # only scenarios whose policies say something need these draws
-        response_rng = stream(scenario.seed, "policy", replication, 1)
-        response_delay = _edge_delays(graph, attentions, response_rng)
-        edge_share = response_rng.random(graph.follows, dtype=np.float32)
-    else:
-        response_delay = np.zeros(0)
-        edge_share = np.zeros(0, dtype=np.float32)
-    media_rng = stream(scenario.seed, "media", replication, 1)
-    media = np.array([s.media for s in segments.values()] + [False])
-    journalist = media[graph.segment]
-    writing_delay = np.full(graph.accounts, np.inf)
-    if scenario.media is not None:
-        edge_pickup = media_rng.random(graph.follows, dtype=np.float32)
-        writing_delay[journalist] = delays.sample(scenario.media.writing_delay, media_rng,
-                                                  int(journalist.sum()))
-    else:
-        edge_pickup = np.zeros(0, dtype=np.float32)
-    return World(
-        scenario=scenario, graph=graph, replication=replication,
-        horizon=scenario.horizon, share_multiplier=share_multiplier, edge_delay=edge_delay,
-        edge_response_delay=response_delay,
-        edge_uniform=edge_uniform, edge_share=edge_share, edge_pickup=edge_pickup,
-        writing_delay=writing_delay,
-        derived_uniform=derived_uniform, base_p=base_p, audience=audience,
-        journalist=journalist, author=author,
-        segment_attention=tuple(attentions),
-    )
+class World:
+    """Everything a process needs to run replications of ``scenario`` on ``graph``."""
 
+    def __init__(self, scenario: Scenario, graph: Graph) -> None:
+        self.scenario = scenario
+        self.graph = graph
+        segments = scenario.segments or {}
+        names = list(segments)
+        self.segment_names = names
+        count = len(names)
+        n = graph.accounts
+        self.accounts = n
+        self.brand = -1 if graph.brand is None else int(graph.brand)
+        self.net = Net(offsets=graph.offsets.astype(np.int64, copy=False),
+                       followers=graph.followers)
+        self.net_handle = pack_net(self.net)
+        degrees = np.diff(self.net.offsets)
+        self.max_degree = int(degrees.max()) if n else 0
+        incident = scenario.incident
+        behaviour = scenario.behaviour
+        multiplier = np.array([s.share_multiplier for s in segments.values()] + [0.0])
+        stance = np.array([s.stance for s in segments.values()] + [0.0])
+        self.seg_p = (behaviour.share_probability * multiplier
+                      * np.maximum(0.0, 1.0 - incident.outrage * stance))
+        self.seg_mult = multiplier
+        self.seg_media = np.array([float(s.media) for s in segments.values()] + [0.0])
+        self.seg_weight = np.array([s.weight for s in segments.values()] + [0.0])
+        self.seg_negative = np.array([float(s.stance <= 0) for s in segments.values()] + [0.0])
+        attentions = [s.attention or behaviour.attention for s in segments.values()]
+        self.attention = encode_array([*attentions, attentions[0] if attentions
+                                       else behaviour.attention])
+        media = scenario.media
+        self.writing = np.array(encode(media.writing_delay) if media else (0, 0.0, 0.0),
+                                dtype=np.float64)
+        self.keys = np.array([key_for(scenario.seed, kind) for kind in layout.KEY_KINDS],
+                             dtype=np.uint32)
+        actions = max([1, *(len(p.actions) for p in scenario.policies)])
+        self.action_keys = np.array(
+            [[key_for(scenario.seed, kind, a) for kind in layout.ACTION_KEY_KINDS]
+             for a in range(actions)], dtype=np.uint32)
+        self.statements = max([1, *(sum(a.do == "statement" for a in p.actions)
+                                    for p in scenario.policies)])
+        self.factors = max([1, *(len(p.actions) for p in scenario.policies)])
+        self.steps = len(np.arange(0.0, scenario.horizon + 0.5 * scenario.resolution,
+                                   scenario.resolution))
+        segment_rows = graph.segment.astype(np.int64)
+        segment_rows[segment_rows < 0] = count  # the brand's row
+        self.segment_rows = segment_rows
+        self._members: list[np.ndarray] | None = None
+        self._state: State | None = None
+        self._state_handle: Handle | None = None
+        self.out = np.zeros(2)
 
-def _edge_delays(graph: Graph, attentions: list[object], rng: np.random.Generator) -> np.ndarray:
-    """One attention delay per follow, drawn from the follower's segment's distribution."""
-    return delays.sample_by_segment(graph.segment[graph.followers], attentions, rng)
+    # ------------------------------------------------------------ replications
 
+    def replication(self, index: int) -> Replication:
+        """Replication ``index``: who posts the trigger."""
+        return Replication(index=index, author=self._author(index))
 
-def _author(scenario: Scenario, graph: Graph, audience: np.ndarray,
-            rng: np.random.Generator) -> int:
-    author = scenario.incident.author
-    if author == "brand":
-        assert graph.brand is not None
-        return graph.brand
-    if isinstance(author, SegmentAuthor):
-        names = list(scenario.segments or {})
-        members = np.flatnonzero(graph.segment == names.index(author.segment))
-        if len(members) == 0:
-            members = audience
-        return int(members[rng.integers(len(members))])
-    return int(audience[rng.integers(len(audience))])
+    def _author(self, index: int) -> int:
+        author = self.scenario.incident.author
+        if author == "brand":
+            assert self.graph.brand is not None
+            return int(self.graph.brand)
+        high, low = (int(w) for w in self.draws(layout.KEY_AUTHOR, index)[:2])
+        if isinstance(author, SegmentAuthor):
+            members = self.members(self.segment_names.index(author.segment))
+            if len(members):
+                return int(members[pick(np.uint32(high), np.uint32(low), len(members))])
+        return self.audience_account(high, low)
+
+    def audience_account(self, high: int, low: int) -> int:
+        """A uniformly random account other than the brand, from two words."""
+        return int(audience_account(np.uint32(high), np.uint32(low), self.accounts,
+                                    self.brand))
+
+    def draws(self, row: int, replication: int, index: int = 0, item: int = 0) -> np.ndarray:
+        """The four words of draw kind ``row`` (of :data:`layout.KEY_KINDS`) for one index."""
+        return words(self.keys[row], np.array([index], dtype=np.int64), item, replication)[0]
+
+    def action_draws(self, action: int, kind: int, replication: int, index: int = 0,
+                     item: int = 0) -> np.ndarray:
+        """The four words of action ``action``'s draw kind ``kind`` for one index."""
+        return words(self.action_keys[action, kind], np.array([index], dtype=np.int64), item,
+                     replication)[0]
+
+    def action_delay(self, action: int, word: int, dist: Distribution,
+                     replication: int) -> float:
+        """Delay ``word`` of the policy's action number ``action``, drawn from ``dist``.
+
+        Word 0 is the action's own delay, word 1 a takedown's platform delay. Keyed by the
+        action's place in its policy and the replication, so two policies whose actions
+        share a place and a distribution share the delay.
+        """
+        drawn = self.action_draws(action, 0, replication)
+        code, a, b = encode(dist)
+        return float(quantile(code, a, b, uniform(np.uint32(drawn[word]))))
+
+    def members(self, segment: int) -> np.ndarray:
+        """The accounts of a segment (computed once per process)."""
+        if self._members is None:
+            order = np.argsort(self.segment_rows, kind="stable")
+            bounds = np.searchsorted(self.segment_rows[order],
+                                     np.arange(len(self.segment_names) + 2))
+            self._members = [order[bounds[k]:bounds[k + 1]]
+                             for k in range(len(self.segment_names) + 1)]
+        return self._members[segment]
+
+    # ------------------------------------------------------------ tables
+
+    def tables(self, policy: Policy, replication: Replication, *, cap: float, prune: bool,
+               online: bool) -> Tables:
+        """The compiled tables of one run of ``policy`` in ``replication``."""
+        scenario = self.scenario
+        novelty = scenario.behaviour.novelty
+        media = scenario.media
+        params = np.zeros(layout.PARAM_SLOTS)
+        params[layout.HORIZON] = scenario.horizon
+        params[layout.CAP] = cap
+        params[layout.NOVELTY_KIND] = 1.0 if hasattr(novelty, "half_life") else 0.0
+        params[layout.HALF_LIFE] = getattr(novelty, "half_life", 1.0)
+        params[layout.BETA] = getattr(novelty, "beta", 1.0)
+        params[layout.HAS_MEDIA] = 1.0 if media is not None else 0.0
+        params[layout.DERIVED_FRACTION] = scenario.behaviour.derived_fraction
+        params[layout.SUPPORT_EFFECT] = 1.0
+        params[layout.PICKUP] = media.pickup_probability if media else 0.0
+        params[layout.LOG_SATURATION] = math.log1p(media.saturation) if media else 1.0
+        params[layout.PRUNE] = 1.0 if prune else 0.0
+        params[layout.REPLICATION] = replication.index
+        params[layout.ONLINE] = 1.0 if online else 0.0
+        params[layout.STEP] = scenario.resolution
+        params[layout.BRAND_ROW] = len(self.segment_names)
+        params[layout.MAX_DEGREE] = self.max_degree
+        return Tables(
+            params=params, seg_p=self.seg_p, seg_mult=self.seg_mult, seg_media=self.seg_media,
+            seg_weight=self.seg_weight, seg_negative=self.seg_negative,
+            attention=self.attention, writing=self.writing, keys=self.keys,
+            action_keys=self.action_keys, effect=np.ones(self.statements),
+            share_probability=np.zeros(self.statements),
+            factor_time=np.zeros(self.factors), factor_value=np.ones(self.factors))
+
+    # ------------------------------------------------------------ scratch state
+
+    def prepare(self) -> None:
+        """Allocate the scratch state now rather than in the first run."""
+        if self._state is None:
+            self._set_state(self._allocate())
+
+    @property
+    def state(self) -> State:
+        """The scratch state (allocated on first use, then reused by every run)."""
+        self.prepare()
+        assert self._state is not None
+        return self._state
+
+    @property
+    def state_handle(self) -> Handle:
+        """The scratch state as the compiled functions take it."""
+        self.prepare()
+        assert self._state_handle is not None
+        return self._state_handle
+
+    def _set_state(self, state: State) -> None:
+        self._state = state
+        self._state_handle = pack_state(state)
+
+    def _allocate(self) -> State:
+        n = self.accounts
+        hot = np.empty((n, layout.HOT_WIDTH))
+        hot[:, :3] = np.inf
+        hot[:, layout.SEGMENT] = self.segment_rows
+        statements = self.statements if any(
+            a.do == "statement" for p in self.scenario.policies for a in p.actions) else 0
+        advocates = any(a.do == "advocates" for p in self.scenario.policies for a in p.actions)
+        roots = n + int((self.seg_media[self.segment_rows] > 0).sum()) + 4
+        heap = _FIRST_HEAP
+        return State(
+            meta=np.zeros(layout.META_SLOTS, dtype=np.int64),
+            hot=hot,
+            order=np.full(n, -1, dtype=np.int32),
+            seen=np.full((statements, n), np.inf),
+            shared=np.zeros((statements, n), dtype=bool),
+            support=np.full(n if advocates else 0, np.inf),
+            filed=np.zeros(n if self.scenario.media is not None else 0, dtype=bool),
+            # lists and records: at most one entry per account (np.empty: pages are only
+            # mapped where a run writes, so their memory follows the work)
+            r_time=np.empty(n), r_account=np.empty(n, dtype=np.int32),
+            r_source=np.empty(n, dtype=np.int32),
+            p_account=np.empty(n + 1, dtype=np.int32), p_time=np.empty(n + 1),
+            p_root=np.empty(n + 1, dtype=np.int32),
+            root_kind=np.empty(roots, dtype=np.int8), removed_at=np.empty(roots),
+            reshares=np.empty(roots, dtype=np.int64),
+            pending_list=np.empty(n, dtype=np.int32), first_list=np.empty(n, dtype=np.int32),
+            answered_list=np.empty(max(1, statements) * n + 1, dtype=np.int32),
+            support_list=np.empty(n, dtype=np.int32), filed_list=np.empty(n, dtype=np.int32),
+            heap_key=np.empty((heap, 2)), heap_data=np.empty((heap, 4), dtype=np.int32),
+            x_account=np.empty(heap, dtype=np.int32), x_time=np.empty(heap),
+            x_root=np.empty(heap, dtype=np.int32),
+            defer_key=np.empty((heap, 2)), defer_data=np.empty((heap, 4), dtype=np.int32),
+            steps=np.zeros(self.steps), seg_reach=np.zeros(len(self.seg_p), dtype=np.int64),
+        )
+
+    def grow(self, field: str, needed: int) -> None:
+        """Make the growable buffer ``field`` (``heap``, ``x`` or ``defer``) hold ``needed``."""
+        state = self.state
+        names = {"heap": ("heap_key", "heap_data"), "x": ("x_account", "x_time", "x_root"),
+                 "defer": ("defer_key", "defer_data")}[field]
+        size = {"heap": layout.SIZE, "x": layout.EXTRA, "defer": layout.DEFERRED}[field]
+        current = getattr(state, names[0]).shape[0]
+        if needed <= current:
+            return
+        used = int(state.meta[size])
+        capacity = max(needed, 2 * current)
+        grown = {}
+        for name in names:
+            old = getattr(state, name)
+            new = np.empty((capacity, *old.shape[1:]), dtype=old.dtype)
+            new[:used] = old[:used]
+            grown[name] = new
+        self._set_state(state._replace(**grown))
+
+    def release(self, author: int) -> None:
+        """Put back what the last run touched (call once its records have been read)."""
+        reset(self.state_handle, author, self.brand)

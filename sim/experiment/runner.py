@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from sim.engine.kernel import simulate
-from sim.engine.world import make_world
+from sim.engine.world import World
 from sim.experiment import faults
 from sim.metrics import METRICS, SERIES, compute
 from sim.network.build import audience
@@ -41,20 +41,39 @@ class ReplicationResult:
 
 def run_replication(scenario: Scenario, graph: Graph | None, replication: int) -> ReplicationResult:
     """Simulate every policy of ``scenario`` in replication ``replication``."""
-    if graph is None:  # network.resample: a fresh network for this replication
-        graph = audience(scenario, replication)
-    world = make_world(scenario, graph, replication)
+    world = world_for(scenario, graph, replication)
+    drawn = world.replication(replication)
     metrics, series = [], []
     actions = np.full((len(scenario.policies), max_actions(scenario)), np.nan)
     for p, policy in enumerate(scenario.policies):
-        run = simulate(world, policy)
+        run = simulate(world, policy, drawn)
         values, curves = compute(run)
+        world.release(drawn.author)
         metrics.append([values[name] for name in METRICS])
         series.append([curves[name] for name in SERIES])
         for index, t in run.action_times.items():
             actions[p, index] = t / HOUR
     return ReplicationResult(replication, np.array(metrics, dtype=np.float64),
                              np.array(series, dtype=np.float64), actions)
+
+
+_WORLD: list[tuple[Scenario, Graph, World]] = []  # this process's world, reused
+
+
+def world_for(scenario: Scenario, graph: Graph | None, replication: int) -> World:
+    """The :class:`World` of ``scenario`` on ``graph`` in this process, built once and reused.
+
+    With ``network.resample`` (``graph`` None) each replication builds its own network,
+    and so its own world: that case costs what the graph does, by design.
+    """
+    if graph is None:
+        return World(scenario, audience(scenario, replication))
+    if _WORLD and _WORLD[0][0] is scenario and _WORLD[0][1] is graph:
+        return _WORLD[0][2]
+    _WORLD.clear()
+    world = World(scenario, graph)
+    _WORLD.append((scenario, graph, world))
+    return world
 
 
 def max_actions(scenario: Scenario) -> int:

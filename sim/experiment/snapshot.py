@@ -15,16 +15,18 @@ checkpoint so a report is rebuilt without simulating.
 
 from __future__ import annotations
 
+import math
 from collections import deque
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from sim.engine import layout
 from sim.engine.kernel import Run, simulate
-from sim.engine.world import make_world
 from sim.experiment.results import Results
-from sim.metrics import exposure_summary, time_grid
-from sim.network.build import audience
+from sim.experiment.runner import world_for
+from sim.metrics import first_exposures
 from sim.network.graph import Graph
 from sim.scenario.values import HOUR
 
@@ -48,70 +50,99 @@ def snapshot(results: Results, graph: Graph | None = None) -> dict[str, Any]:
     """The representative incident under the baseline and the best policy (plain JSON)."""
     scenario = results.scenario
     replication, policies = representative(results)
-    if graph is None:
-        graph = audience(scenario, replication)
-    world = make_world(scenario, graph, replication)
-    grid = time_grid(scenario.horizon, scenario.resolution)
-    runs = [simulate(world, scenario.policies[p]) for p in policies]
-    timings = [_timings(run, grid) for run in runs]
-    keep = _accounts(world.author, timings)  # the author first: index 0 of the view
+    world = world_for(scenario, graph, replication)
+    drawn = world.replication(replication)
+    runs = []
+    for p in policies:
+        runs.append(_Record.of(simulate(world, scenario.policies[p], drawn)))
+        world.release(drawn.author)
+    keep = _accounts(drawn.author, runs)  # the author first: index 0 of the view
     index = {int(a): i for i, a in enumerate(keep)}
-    edges = _edges(keep, index, runs, graph)
+    edges = _edges(keep, index, runs, world.graph)
     x, y = radial_layout(len(keep), edges)
-    names = [*graph.segment_names, "brand"]
+    names = [*world.graph.segment_names, "brand"]
     return {
         "replication": int(replication),
         "policies": [results.policies[p] for p in policies],
-        "segment": [names[int(graph.segment[a])] for a in keep],
+        "segment": [names[int(world.graph.segment[a])] for a in keep],
         "x": [round(float(v), 4) for v in x],
         "y": [round(float(v), 4) for v in y],
         "edges": edges,
-        "runs": [{key: [_hours(t) for t in times[keep]] for key, times in timing.items()}
-                 for timing in timings],
+        "runs": [{key: [_hours(times.get(int(a), math.inf)) for a in keep]
+                  for key, times in (("exposed", run.exposed), ("reacted", run.reacted),
+                                     ("response", run.response))}
+                 for run in runs],
         "horizon_h": scenario.horizon / HOUR,
     }
 
 
-def _timings(run: Run, grid: np.ndarray) -> dict[str, np.ndarray]:
-    cascade = run.cascade
-    first, _ = exposure_summary(run, grid)  # a fresh array: ours to change
-    first[run.world.author] = 0.0
-    response = cascade.support_seen.copy()
-    for statement in cascade.statements:
-        np.minimum(response, statement.seen, out=response)
-    return {"exposed": first, "reacted": cascade.reacted_at.copy(), "response": response}
+@dataclass
+class _Record:
+    """What the view needs of one run, per account it touched (times in seconds)."""
+
+    exposed: dict[int, float]
+    reacted: dict[int, float]
+    response: dict[int, float]
+    source: dict[int, int]
+
+    @classmethod
+    def of(cls, run: Run) -> _Record:
+        """Read the run's records before its world is released."""
+        cascade = run.cascade
+        state = run.world.state
+        author = run.replication.author
+        reached, first = first_exposures(run)
+        exposed = dict(zip(reached.tolist(), first.tolist(), strict=True))
+        exposed[author] = 0.0
+        accounts = cascade.reaction_accounts.tolist()
+        reacted = dict(zip(accounts, cascade.reaction_times.tolist(), strict=True))
+        reacted[author] = 0.0
+        source = dict(zip(accounts, cascade.reaction_sources.tolist(), strict=True))
+        response: dict[int, float] = {}
+        answered = np.unique(state.answered_list[: state.meta[layout.ANSWERED]])
+        if len(answered):
+            for account, t in zip(answered.tolist(), state.seen[:, answered].min(axis=0),
+                                  strict=True):
+                response[account] = float(t)
+        supported = state.support_list[: state.meta[layout.SUPPORTED]]
+        for account, t in zip(supported.tolist(), state.support[supported].tolist(),
+                              strict=True):
+            response[account] = min(response.get(account, math.inf), t)
+        return cls(exposed=exposed, reacted=reacted, response=response, source=source)
 
 
-def _accounts(author: int, timings: list[dict[str, np.ndarray]]) -> np.ndarray:
-    reacted = np.min([t["reacted"] for t in timings], axis=0)
-    exposed = np.min([t["exposed"] for t in timings], axis=0)
-    reactors = np.flatnonzero(np.isfinite(reacted))
-    reactors = reactors[np.argsort(reacted[reactors], kind="stable")]
-    seen = np.flatnonzero(np.isfinite(exposed) & ~np.isfinite(reacted))
-    seen = seen[np.argsort(exposed[seen], kind="stable")]
-    order = np.concatenate([[author], reactors[reactors != author], seen[seen != author]])
-    return order[:MAX_ACCOUNTS].astype(np.int64)
+def _accounts(author: int, runs: list[_Record]) -> np.ndarray:
+    reacted: dict[int, float] = {}
+    exposed: dict[int, float] = {}
+    for run in runs:
+        for account, t in run.reacted.items():
+            reacted[account] = min(reacted.get(account, math.inf), t)
+        for account, t in run.exposed.items():
+            exposed[account] = min(exposed.get(account, math.inf), t)
+    reactors = sorted((t, a) for a, t in reacted.items() if a != author)
+    seen = sorted((t, a) for a, t in exposed.items() if a != author and a not in reacted)
+    order = [author] + [a for _, a in reactors] + [a for _, a in seen]
+    return np.array(order[:MAX_ACCOUNTS], dtype=np.int64)
 
 
-def _edges(keep: np.ndarray, index: dict[int, int], runs: list[Run],
+def _edges(keep: np.ndarray, index: dict[int, int], runs: list[_Record],
            graph: Graph) -> list[list[int]]:
     """Who-exposed-whom edges of both runs, then follows from posters, among kept accounts."""
     edges: dict[tuple[int, int], None] = {}
     for run in runs:
-        parent = run.cascade.parent
-        for account in keep:
-            source = int(parent[account])
-            if source in index:  # -1 (no parent) is never a kept account
-                edges[(index[source], index[int(account)])] = None
-    for account in keep:
+        for account in keep.tolist():
+            source = run.source.get(account, -1)
+            if source in index:  # -1 (no source) is never a kept account
+                edges[(index[source], index[account])] = None
+    for account in keep.tolist():
         if len(edges) >= MAX_EDGES:
             break
-        if not any(np.isfinite(run.cascade.reacted_at[account]) for run in runs):
+        if not any(account in run.reacted for run in runs):
             continue
         start, stop = graph.offsets[account], graph.offsets[account + 1]
         for follower in graph.followers[start:stop]:
             if int(follower) in index:
-                edges.setdefault((index[int(account)], index[int(follower)]), None)
+                edges.setdefault((index[account], index[int(follower)]), None)
                 if len(edges) >= MAX_EDGES:
                     break
     return [list(edge) for edge in edges]

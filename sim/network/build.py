@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from sim.randomness.seeds import stream
 from sim.network import generators
 from sim.network.graph import INDEX, OFFSET, Graph
 from sim.network.loaders import load_graph, read_segments
+from sim.randomness.seeds import stream
 from sim.scenario.errors import FieldError
 from sim.scenario.schema import Scenario
 

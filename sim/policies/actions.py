@@ -6,14 +6,16 @@ decides *when* (``at``/``when`` plus ``delay``); these decide *what*.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
 
-from sim.engine.cascade import KIND_DERIVED, PROMOTION, TRIGGER
-from sim.engine.delays import sample
+from sim.engine.cascade import PROMOTION, TRIGGER
+from sim.engine.layout import KIND_DERIVED
+from sim.randomness.philox import pick, uniform
 from sim.scenario.schema import Action, Policy
 from sim.scenario.values import HOUR
 
@@ -21,8 +23,9 @@ if TYPE_CHECKING:
     from sim.engine.kernel import Run
 
 SUPPORT_EFFECT = 0.9
+ADVOCATE = 1  # the advocates action's own key (of sim.engine.layout.ACTION_KEY_KINDS)
 
-ActionFunction = Callable[[simpy.Environment, "Run", Action], None]
+ActionFunction = Callable[[simpy.Environment, "Run", int, Action], None]
 ACTIONS: dict[str, ActionFunction] = {}
 
 
@@ -36,9 +39,9 @@ def action(kind: str) -> Callable[[ActionFunction], ActionFunction]:
     return register
 
 
-def apply_action(env: simpy.Environment, run: Run, act: Action) -> None:
-    """Apply ``act`` now."""
-    ACTIONS[act.do](env, run, act)
+def apply_action(env: simpy.Environment, run: Run, index: int, act: Action) -> None:
+    """Apply ``act``, the policy's action number ``index``, now."""
+    ACTIONS[act.do](env, run, index, act)
 
 
 def effect_cap(policy: Policy) -> float:
@@ -51,13 +54,13 @@ def effect_cap(policy: Policy) -> float:
 
 
 @action("stop_promotion")
-def stop_promotion(env: simpy.Environment, run: Run, act: Action) -> None:
+def stop_promotion(env: simpy.Environment, run: Run, index: int, act: Action) -> None:
     """End the paid promotion: no promoted impression after now."""
     run.cascade.remove(PROMOTION, env.now)
 
 
 @action("delete")
-def delete(env: simpy.Environment, run: Run, act: Action) -> None:
+def delete(env: simpy.Environment, run: Run, index: int, act: Action) -> None:
     """Delete the trigger: its later exposures and its reshares' are void; press interest rises."""
     cascade = run.cascade
     cascade.remove(TRIGGER, env.now)
@@ -66,7 +69,7 @@ def delete(env: simpy.Environment, run: Run, act: Action) -> None:
 
 
 @action("statement")
-def statement(env: simpy.Environment, run: Run, act: Action) -> None:
+def statement(env: simpy.Environment, run: Run, index: int, act: Action) -> None:
     """Issue a statement: the brand's followers see it, some reshare it; it changes their odds."""
     cascade = run.cascade
     assert act.effect is not None and act.share_probability is not None
@@ -76,43 +79,45 @@ def statement(env: simpy.Environment, run: Run, act: Action) -> None:
 
 
 @action("advocates")
-def advocates(env: simpy.Environment, run: Run, act: Action) -> None:
+def advocates(env: simpy.Environment, run: Run, index: int, act: Action) -> None:
     """Start supportive posts by random accounts of a segment, a Poisson process."""
-    env.process(_advocates(env, run, act))
+    env.process(_advocates(env, run, index, act))
 
 
-def _advocates(env: simpy.Environment, run: Run, act: Action) -> Generator[Any, Any, None]:
+def _advocates(env: simpy.Environment, run: Run, index: int,
+               act: Action) -> Generator[Any, Any, None]:
+    """Supportive posts at Poisson times; post j's gap and author are keyed by j."""
     cascade = run.cascade
     world = run.world
-    names = list(world.scenario.segments or {})
     assert act.segment is not None and act.rate_per_hour is not None
-    members = np.flatnonzero(world.graph.segment == names.index(act.segment))
+    members = world.members(world.segment_names.index(act.segment))
     if len(members) == 0 or act.rate_per_hour <= 0:
         return
     cascade.set_support_effect(SUPPORT_EFFECT)
-    rng = cascade.policy_rng
+    number = 0
     while True:
-        gap = float(rng.exponential(HOUR / act.rate_per_hour))
-        if env.now + gap > world.horizon:
+        words = world.action_draws(index, ADVOCATE, run.replication.index, number)
+        gap = -math.log(uniform(words[0])) * HOUR / act.rate_per_hour
+        if env.now + gap > cascade.horizon:
             return
         yield env.timeout(gap)
-        author = int(members[rng.integers(len(members))])
-        start, stop = int(world.graph.offsets[author]), int(world.graph.offsets[author + 1])
-        times = env.now + world.edge_response_delay[start:stop]
-        np.minimum.at(cascade.support_seen, world.graph.followers[start:stop], times)
+        author = int(members[pick(words[1], words[2], len(members))])
+        cascade.support_post(index, number, author, env.now)
+        number += 1
 
 
 @action("takedown")
-def takedown(env: simpy.Environment, run: Run, act: Action) -> None:
+def takedown(env: simpy.Environment, run: Run, index: int, act: Action) -> None:
     """Ask the platform to remove the most-reshared derived posts; it acts after a delay."""
-    env.process(_takedown(env, run, act))
+    env.process(_takedown(env, run, index, act))
 
 
-def _takedown(env: simpy.Environment, run: Run, act: Action) -> Generator[Any, Any, None]:
+def _takedown(env: simpy.Environment, run: Run, index: int,
+              act: Action) -> Generator[Any, Any, None]:
     cascade = run.cascade
     assert act.platform_delay is not None and act.top is not None
-    wait = float(sample(act.platform_delay, cascade.policy_rng, 1)[0])
-    if env.now + wait > run.world.horizon:
+    wait = run.world.action_delay(index, 1, act.platform_delay, run.replication.index)
+    if env.now + wait > cascade.horizon:
         return
     yield env.timeout(wait)
     derived = np.flatnonzero(cascade.root_kind == KIND_DERIVED)

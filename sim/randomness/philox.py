@@ -16,7 +16,10 @@ Why Philox4x32-10 (Salmon, Moraes, Dror and Shaw, "Parallel random numbers: as e
 passes TestU01's BigCrush for any key and for counters that differ in a single bit, and
 it needs only 32x32-bit multiplications, which numba compiles to a few instructions
 (about 8 ns a call here, for four 32-bit words). Its published known-answer vectors
-(Random123's ``kat_vectors``) pin the implementation down (``tests/test_randomness.py``).
+(Random123's ``kat_vectors``) pin the implementation down (``tests/randomness/``).
+
+The item and the replication are 32-bit words (the engine's items, replications and
+accounts stay far below 2**32), and the index is below 2**64.
 """
 
 from __future__ import annotations
@@ -78,7 +81,7 @@ def philox(k0: int, k1: int, c0: int, c1: int, c2: int,
         x3 = np.uint32(p0 & _LOW)
         x0 = y0
         x2 = y2
-    return x0, x1, x2, x3
+    return np.uint32(x0), np.uint32(x1), np.uint32(x2), np.uint32(x3)
 
 
 @njit(cache=True, inline="always")
@@ -97,7 +100,10 @@ def uniform(word: np.uint32) -> float:
 
 @njit(cache=True, inline="always")
 def pick(high: np.uint32, low: np.uint32, n: int) -> int:
-    """A uniform integer in ``[0, n)`` from two words (53 bits: bias below ``n / 2**53``)."""
+    """A uniform integer in ``[0, n)`` from two words (53 bits: bias below ``n / 2**53``).
+
+    ``n`` must be at least 1 (callers check that there is something to pick from).
+    """
     u = (np.float64(high >> np.uint32(5)) * 67108864.0
          + np.float64(low >> np.uint32(6))) * TWO_M53
     return min(int(u * n), n - 1)

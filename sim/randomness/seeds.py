@@ -10,15 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-STREAMS: dict[str, int] = {
-    "network": 0,
-    "cascade": 1,
-    "promotion": 2,
-    "media": 3,
-    "policy": 4,
-    "trending": 5,
-    "bootstrap": 6,
-    "draws": 7,  # the keys of the engine's counter-based draws (sim.randomness.philox)
+STREAMS: dict[str, int] = {  # the numbers are part of the results: never renumber
+    "network": 0,    # the follower graph (below the replication with network.resample)
+    "bootstrap": 6,  # the summary's resampling (below the policy and the metric)
+    "draws": 7,      # the keys of the engine's counter-based draws (sim.randomness.philox)
 }
 
 

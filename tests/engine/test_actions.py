@@ -6,13 +6,16 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.engine.cascade import KIND_DERIVED, PROMOTION, TRIGGER
-from sim.engine.kernel import simulate
-from sim.engine.world import make_world
-from sim.metrics import exposures
+from sim.engine import layout
+from sim.engine.cascade import PROMOTION, TRIGGER
+from sim.engine.layout import KIND_DERIVED
+from sim.engine.world import World
+from sim.metrics import compute, first_exposures, time_grid
 from sim.network.build import audience
+from sim.randomness.distributions import EXPONENTIAL, quantiles
+from sim.randomness.philox import words
 from sim.scenario import parse_scenario
-from tests.engine.helpers import star_scenario
+from tests.engine.helpers import exposures, simulate_one, star_scenario
 
 HASHTAG = """\
 scenario: actions
@@ -39,19 +42,19 @@ policies:
 """
 
 
-def _run(actions: str, policy: int = 1):
-    scenario = parse_scenario(HASHTAG.format(actions=actions).encode())
-    world = make_world(scenario, audience(scenario), 0)
-    return simulate(world, scenario.policies[policy])
+def _run(actions: str, policy: int = 1, interval: str = "5m"):
+    text = HASHTAG.format(actions=actions).replace("interval: 5m", f"interval: {interval}")
+    scenario = parse_scenario(text.encode())
+    return simulate_one(scenario, policy)
 
 
 def test_delete_voids_trigger_and_reshares_but_not_derived_posts() -> None:
     deleted = 20 * 60.0
     run = _run("      - {do: delete, at: 20m}")
     cascade = run.cascade
-    posts = np.array(cascade.post_time)
-    roots = np.array(cascade.post_root)
-    kinds = np.array(cascade.root_kind)[roots]
+    posts = cascade.post_time.copy()
+    roots = cascade.post_root.copy()
+    kinds = cascade.root_kind[roots]
     # no reshare of the trigger after the deletion, and no trigger exposure either
     assert np.all(posts[roots == TRIGGER] <= deleted)
     seen = exposures(run)
@@ -59,8 +62,11 @@ def test_delete_voids_trigger_and_reshares_but_not_derived_posts() -> None:
     assert not np.any((seen.roots == PROMOTION) & (seen.times > deleted))
     # derived posts go on after it
     assert np.sum((kinds == KIND_DERIVED) & (posts > deleted)) > 10
-    assert np.any((np.array(cascade.root_kind)[seen.roots] == KIND_DERIVED)
-                  & (seen.times > deleted))
+    assert np.any((cascade.root_kind[seen.roots] == KIND_DERIVED) & (seen.times > deleted))
+    # the ledger counted exactly the valid exposures
+    values, _ = compute(run)
+    assert values["impressions"] == len(seen.times)
+    assert values["reach"] == len(np.unique(seen.accounts))
 
 
 def test_stop_promotion_ends_promoted_impressions() -> None:
@@ -69,15 +75,28 @@ def test_stop_promotion_ends_promoted_impressions() -> None:
     seen = exposures(run)
     promoted = seen.times[seen.roots == PROMOTION]
     assert promoted.max() <= stopped
-    assert len(promoted) > 3000  # about 3000 an hour for 90 minutes
+    assert abs(len(promoted) - 4500) <= 4 * np.sqrt(4500)  # 3000 an hour for 90 minutes
     baseline = exposures(_run("      - {do: stop_promotion, at: 90m}", policy=0))
     assert np.sum(baseline.roots == PROMOTION) > 2 * len(promoted)
+
+
+def test_the_promotion_shows_the_same_impressions_under_every_policy() -> None:
+    pulled = _run("      - {do: stop_promotion, at: 90m}")
+    kept = pulled.cascade.state.x_time[: pulled.cascade.meta[layout.EXTRA]].copy()
+    accounts = pulled.cascade.state.x_account[: pulled.cascade.meta[layout.EXTRA]].copy()
+    pulled.world.release(pulled.replication.author)
+    base = simulate_one(pulled.world.scenario, 0, world=pulled.world)
+    state = base.cascade.state
+    first = len(kept)
+    assert first > 3000
+    assert np.array_equal(state.x_time[:first], kept)
+    assert np.array_equal(state.x_account[:first], accounts)
 
 
 def test_when_trigger_fires_at_the_first_sample_after_the_crossing_then_waits() -> None:
     run = _run("      - {do: statement, strategy: holding, when: {metric: reactions, above: 40},"
                " delay: 10m}")
-    reactions = np.array(run.cascade.reaction_times)
+    reactions = run.cascade.reaction_times
     interval = 300.0
     sample = interval
     while np.sum(reactions < sample) <= 40:
@@ -95,21 +114,43 @@ def test_statement_changes_the_odds_of_exactly_those_who_saw_it(tmp_path: Path) 
                 "    actions: [{do: statement, strategy: apology, at: 0}]\n")
     scenario = star_scenario(tmp_path, 20_000, p=0.3, attention="exponential(mean=30m)",
                              policies=policies, horizon="48h")
-    world = make_world(scenario, audience(scenario), 0)
-    silent = simulate(world, scenario.policies[0]).cascade
-    apology = simulate(world, scenario.policies[1]).cascade
+    world = World(scenario, audience(scenario))
     graph = world.graph
     followers = graph.followers_of(graph.brand)
     start = graph.offsets[graph.brand]
-    exposed_at = world.edge_delay[start:start + len(followers)]
-    uniform = world.edge_uniform[start:start + len(followers)]
-    seen_at = apology.statements[0].seen[followers]
+    follows = np.arange(start, start + len(followers), dtype=np.int64)
+    drawn = words(world.keys[layout.KEY_STORY], follows, 0, 0)
+    uniform = (drawn[:, 0] + 0.5) * 2.0**-32
+    exposed_at = quantiles(EXPONENTIAL, 1800.0, 0.0, (drawn[:, 1] + 0.5) * 2.0**-32)
+    in_time = exposed_at <= 48 * 3600
+    silent = simulate_one(scenario, 0, world=world)
+    silent_reacted = np.isfinite(world.state.hot[followers, layout.REACTED_AT])
+    world.release(silent.replication.author)
+    simulate_one(scenario, 1, world=world)
+    seen_at = world.state.seen[0, followers]
     saw_it = seen_at <= exposed_at
-    expected = (uniform < 0.3 * np.where(saw_it, 0.5, 1.0)) & (exposed_at <= 48 * 3600)
-    assert np.array_equal(np.isfinite(apology.reacted_at[followers]), expected)
-    assert np.array_equal(np.isfinite(silent.reacted_at[followers]),
-                          (uniform < 0.3) & (exposed_at <= 48 * 3600))
+    expected = (uniform < 0.3 * np.where(saw_it, 0.5, 1.0)) & in_time
+    assert np.array_equal(np.isfinite(world.state.hot[followers, layout.REACTED_AT]), expected)
+    assert np.array_equal(silent_reacted, (uniform < 0.3) & in_time)
     assert 0.2 < saw_it.mean() < 0.8  # both groups are large: the test has teeth
+
+
+def test_statements_and_stories_have_their_own_draws(tmp_path: Path) -> None:
+    """The statement's delays through the brand's follows are not the story's."""
+    policies = ("  - name: silent\n  - name: apology\n"
+                "    actions: [{do: statement, strategy: apology, at: 0}]\n")
+    scenario = star_scenario(tmp_path, 20_000, p=0.0, attention="exponential(mean=30m)",
+                             policies=policies, horizon="48h")
+    run = simulate_one(scenario, 1)
+    followers = run.world.graph.followers_of(run.world.graph.brand)
+    reached, first = first_exposures(run)
+    story = np.full(run.world.accounts, np.inf)
+    story[reached] = first
+    seen = run.world.state.seen[0, followers]
+    both = np.isfinite(seen) & np.isfinite(story[followers])
+    assert both.sum() > 10_000
+    correlation = np.corrcoef(seen[both], story[followers][both])[0, 1]
+    assert abs(correlation) <= 4 / np.sqrt(both.sum())
 
 
 def test_takedown_removes_the_most_reshared_derived_posts() -> None:
@@ -122,13 +163,32 @@ def test_takedown_removes_the_most_reshared_derived_posts() -> None:
     assert not np.any(np.isin(seen.roots, removed) & (seen.times > 2.5 * 3600))
 
 
-def test_reach_trigger_sees_exactly_the_reach_at_each_sample() -> None:
-    run = _run("      - {do: statement, strategy: holding, when: {metric: reach, above: 2500}}")
+def _reach_at(run, samples: np.ndarray) -> np.ndarray:
+    _, first = first_exposures(run)
+    return np.searchsorted(np.sort(first), samples, side="right")
+
+
+def test_reach_trigger_fires_on_the_reach_the_metrics_report() -> None:
+    """Interval equal to the resolution: the trigger reads the reported reach series."""
+    run = _run("      - {do: statement, strategy: holding, when: {metric: reach, above: 2500}}",
+               interval="15m")
+    _, series = compute(run)
+    grid = time_grid(run.world.scenario.horizon, run.world.scenario.resolution)
+    first = int(np.argmax(series["reach"] > 2500))
+    assert 0 < first < len(grid) - 1 and series["reach"][first - 1] <= 2500
+    assert run.response_times == [grid[first]]
+
+
+def test_reach_trigger_fires_at_the_first_sample_above_with_another_interval() -> None:
+    run = _run("      - {do: statement, strategy: holding, when: {metric: reach, above: 2500}}",
+               interval="7m")
+    samples = np.arange(1, 200) * 420.0
+    reach = _reach_at(run, samples)
+    fired = samples[int(np.argmax(reach > 2500))]
+    assert reach[0] <= 2500 and run.response_times == [fired]
+    # and the reference count of every valid exposure agrees with the ledger's
     seen = exposures(run)
-    first = np.full(run.world.graph.accounts, np.inf)
-    np.minimum.at(first, seen.accounts, seen.times)
-    reach_times = np.sort(first[np.isfinite(first)])
-    sample = 300.0
-    while np.searchsorted(reach_times, sample, side="right") <= 2500:
-        sample += 300.0
-    assert run.response_times == [sample]
+    reference = np.full(run.world.accounts, np.inf)
+    np.minimum.at(reference, seen.accounts, seen.times)
+    assert np.array_equal(np.sort(reference[np.isfinite(reference)]),
+                          np.sort(first_exposures(run)[1]))

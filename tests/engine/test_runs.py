@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 
 import sim
 from sim.engine.kernel import simulate
-from sim.engine.world import make_world
-from sim.metrics import METRICS, SERIES, compute, exposures
+from sim.engine.world import World
+from sim.metrics import METRICS, SERIES, compute, first_exposures
 from sim.network.build import audience
 from sim.scenario import parse_scenario
 from tests.conftest import SCENARIOS, run_flashpoint
+from tests.engine.helpers import exposures
 from tests.engine.test_actions import HASHTAG
 
 
@@ -164,13 +165,14 @@ def test_invariants_on_small_random_scenarios(seed: int, accounts: int, follows:
     text = SMALL.format(seed=seed, accounts=accounts, follows=follows, p=p, horizon=horizon,
                         brand=brand, promo=promo, generator=generator)
     scenario = parse_scenario(text.encode())
-    world = make_world(scenario, audience(scenario), 0)
+    world = World(scenario, audience(scenario))
+    replication = world.replication(0)
     end = scenario.horizon
     for policy in scenario.policies:
-        run = simulate(world, policy)
+        run = simulate(world, policy, replication)
         values, series = compute(run)
-        assert values["reach"] >= values["reactions"] - (1 if world.author != world.graph.brand
-                                                          else 0)
+        assert values["reach"] >= values["reactions"] - (
+            1 if replication.author != world.graph.brand else 0)
         assert values["impressions"] >= values["reach"]
         assert values["negative_reach"] <= values["reach"]
         assert values["unanswered_reach"] <= values["reach"]
@@ -182,10 +184,17 @@ def test_invariants_on_small_random_scenarios(seed: int, accounts: int, follows:
         for curve in series.values():
             assert np.all(np.diff(curve) >= -1e-9)
         assert series["reach"][-1] == values["reach"]
-        assert series["impressions"][-1] == values["impressions"] == len(exposures(run).times)
+        seen = exposures(run)  # the reference: every valid exposure, rebuilt with numpy
+        assert series["impressions"][-1] == values["impressions"] == len(seen.times)
+        reference = np.full(world.accounts, np.inf)
+        np.minimum.at(reference, seen.accounts, seen.times)
+        reached, first = first_exposures(run)
+        assert np.array_equal(np.sort(reached), np.flatnonzero(np.isfinite(reference)))
+        assert np.array_equal(first[np.argsort(reached)], reference[np.sort(reached)])
         assert series["reactions"][-1] == values["reactions"]
         if not math.isnan(values["structural_virality"]):
             assert values["structural_virality"] >= 1.0 - 1e-12
+        world.release(replication.author)
 
 
 def test_results_rows_and_pandas() -> None:

@@ -12,13 +12,10 @@ import numpy as np
 import pytest
 
 import sim
-from sim.engine import delays
-from sim.engine.kernel import simulate
-from sim.engine.world import make_world
-from sim.metrics import exposures
-from sim.network.build import audience
+from sim.metrics import first_exposures
+from sim.randomness.distributions import cdf
 from sim.scenario import values
-from tests.engine.helpers import er_scenario, star_scenario
+from tests.engine.helpers import er_scenario, exposures, simulate_one, star_scenario
 
 
 def test_subcritical_branching_mean_is_r_over_1_minus_r() -> None:
@@ -55,8 +52,10 @@ ATTENTIONS = [
 
 def _star_delays(tmp_path: Path, attention: str, horizon: str = "2000h") -> np.ndarray:
     scenario = star_scenario(tmp_path, 50_000, p=0.0, attention=attention, horizon=horizon)
-    world = make_world(scenario, audience(scenario), 0)
-    return exposures(simulate(world, scenario.policies[0])).times
+    run = simulate_one(scenario)
+    _, first = first_exposures(run)  # the engine's own count: each follower is exposed once
+    assert np.array_equal(np.sort(first), np.sort(exposures(run).times))  # the reference agrees
+    return first
 
 
 @pytest.mark.parametrize("attention", ATTENTIONS)
@@ -65,7 +64,7 @@ def test_exposure_delays_follow_the_attention_distribution(tmp_path: Path,
     dist = sim.scenario.values.parse_distribution(attention)
     horizon = 2000 * 3600.0
     times = np.sort(_star_delays(tmp_path, attention))
-    expected = delays.cdf(dist, times) / delays.cdf(dist, np.array([horizon]))[0]
+    expected = cdf(dist, times) / cdf(dist, np.array([horizon]))[0]
     n = len(times)
     empirical_hi = np.arange(1, n + 1) / n
     empirical_lo = np.arange(0, n) / n
@@ -93,12 +92,12 @@ def test_novelty_scales_mean_reactions(tmp_path: Path, attention: str) -> None:
     horizon = 200 * 3600.0
     scenario = star_scenario(tmp_path, n, p=p, attention=attention, novelty=novelty,
                              horizon="200h")
-    world = make_world(scenario, audience(scenario), 0)
-    reactions = len(simulate(world, scenario.policies[0]).cascade.reaction_times)
+    reactions = len(simulate_one(scenario).cascade.reaction_times)
     dist = values.parse_distribution(attention)
     curve = values.parse_novelty(novelty)
     grid = np.concatenate([np.linspace(0, 3600, 20_001), np.geomspace(3600, horizon, 20_001)[1:]])
-    mass = np.diff(delays.cdf(dist, grid))
+    mass = np.diff(cdf(dist, grid))
     middle = (grid[1:] + grid[:-1]) / 2
-    q = p * float(np.sum(delays.novelty(curve, middle) * mass))
+    novelty = np.exp(-math.log(2.0) * (middle / curve.half_life) ** curve.beta)  # MODEL.md
+    q = p * float(np.sum(novelty * mass))
     assert abs(reactions - n * q) <= 4 * math.sqrt(n * q * (1 - q))

@@ -1,9 +1,10 @@
-"""Inverse CDFs of the scenario's delay distributions, compiled, for on-demand draws.
+"""The delay distributions' inverse CDFs (compiled, for on-demand draws) and CDFs.
 
 A delay is ``quantile(code, a, b, u)`` of one uniform ``u`` in (0, 1): inversion, so one
 counter-based uniform gives one delay and common random numbers carry over to delays.
 Each distribution of :mod:`sim.scenario.values` is encoded once, by :func:`encode`, as a
-code and two parameters (seconds or shape).
+code and two parameters (seconds or shape); :func:`cdf` is the matching distribution
+function, which the tests hold the draws against.
 """
 
 from __future__ import annotations
@@ -61,10 +62,12 @@ def quantile(code: int, a: float, b: float, u: float) -> float:
         return a * math.exp(b * normal_quantile(u))
     if code == UNIFORM:
         return a + (b - a) * u
-    head = a / (1.0 + a)
-    if u < head:
-        return u * (b / head)
-    return b * ((1.0 - u) * (1.0 + a)) ** (-1.0 / a)
+    if code == SEISMIC:
+        head = a / (1.0 + a)
+        if u < head:
+            return u * (b / head)
+        return b * ((1.0 - u) * (1.0 + a)) ** (-1.0 / a)
+    raise ValueError("unknown distribution code")
 
 
 @njit(cache=True)
@@ -119,3 +122,23 @@ def quantiles(code: int, a: float, b: float, u: np.ndarray) -> np.ndarray:
     for i in range(len(u)):
         out[i] = quantile(code, a, b, u[i])
     return out
+
+
+def cdf(dist: values.Distribution, t: np.ndarray) -> np.ndarray:
+    """The cumulative distribution function of ``dist`` at ``t`` (seconds)."""
+    t = np.asarray(t, dtype=np.float64)
+    code, a, b = encode(dist)
+    if code == FIXED:
+        return (t >= a).astype(np.float64)
+    if code == EXPONENTIAL:
+        return 1.0 - np.exp(-np.maximum(t, 0) / a)
+    if code == LOGNORMAL:
+        z = (np.log(np.maximum(t, 1e-300)) - math.log(a)) / b
+        erf = np.vectorize(math.erf)
+        return np.where(t > 0, 0.5 * (1.0 + erf(z / math.sqrt(2.0))), 0.0)
+    if code == UNIFORM:
+        return np.clip((t - a) / (b - a), 0.0, 1.0)
+    head = a / (1.0 + a)
+    with np.errstate(divide="ignore"):
+        tail = 1.0 - (np.maximum(t, b) / b) ** (-a) / (1.0 + a)
+    return np.where(t <= 0, 0.0, np.where(t < b, head * t / b, tail))

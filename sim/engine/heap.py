@@ -1,0 +1,81 @@
+"""A 4-ary min-heap of timed rows, compiled: the cascade's candidates, the monitor's backlog.
+
+A row is a key ``[time, sequence]`` (ordered by time, ties by sequence: first pushed,
+first out) and four ``int32`` data words. Keys live apart from the data, so the four
+children of a node are 64 contiguous bytes: one cache line per level, and half the
+levels of a binary heap. The caller guarantees capacity; ``meta[slot]`` holds the size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+ARITY = 4
+
+
+@njit(cache=True, inline="always")
+def _before(key: np.ndarray, i: int, t: float, s: float) -> bool:
+    """Whether row ``i`` comes before the key ``(t, s)``."""
+    return key[i, 0] < t or (key[i, 0] == t and key[i, 1] < s)
+
+
+@njit(cache=True)
+def push(key: np.ndarray, data: np.ndarray, meta: np.ndarray, slot: int, t: float, s: float,
+         d0: int, d1: int, d2: int, d3: int) -> None:
+    """Add the row ``(t, s; d0..d3)``: sift a hole up from the end, then fill it."""
+    i = meta[slot]
+    meta[slot] = i + 1
+    while i > 0:
+        parent = (i - 1) >> 2
+        if _before(key, parent, t, s):
+            break
+        key[i, 0] = key[parent, 0]
+        key[i, 1] = key[parent, 1]
+        data[i, 0] = data[parent, 0]
+        data[i, 1] = data[parent, 1]
+        data[i, 2] = data[parent, 2]
+        data[i, 3] = data[parent, 3]
+        i = parent
+    key[i, 0] = t
+    key[i, 1] = s
+    data[i, 0] = d0
+    data[i, 1] = d1
+    data[i, 2] = d2
+    data[i, 3] = d3
+
+
+@njit(cache=True)
+def pop(key: np.ndarray, data: np.ndarray, meta: np.ndarray, slot: int) -> None:
+    """Remove the first row (read row 0 before): sift the last row down from the top."""
+    last = meta[slot] - 1
+    meta[slot] = last
+    if last == 0:
+        return
+    t = key[last, 0]
+    s = key[last, 1]
+    i = 0
+    while True:
+        first = ARITY * i + 1
+        if first >= last:
+            break
+        best = first
+        end = min(first + ARITY, last)
+        for child in range(first + 1, end):
+            if _before(key, child, key[best, 0], key[best, 1]):
+                best = child
+        if not _before(key, best, t, s):
+            break
+        key[i, 0] = key[best, 0]
+        key[i, 1] = key[best, 1]
+        data[i, 0] = data[best, 0]
+        data[i, 1] = data[best, 1]
+        data[i, 2] = data[best, 2]
+        data[i, 3] = data[best, 3]
+        i = best
+    key[i, 0] = t
+    key[i, 1] = s
+    data[i, 0] = data[last, 0]
+    data[i, 1] = data[last, 1]
+    data[i, 2] = data[last, 2]
+    data[i, 3] = data[last, 3]
