@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shlex
 import sys
 import warnings
@@ -84,9 +83,10 @@ def _parser() -> argparse.ArgumentParser:
                      "scenario's precision is reached (default: the scenario's)")
     run.add_argument("--seed", type=_non_negative, metavar="S",
                      help="root seed (default: the scenario's)")
-    run.add_argument("--workers", type=_positive, default=os.cpu_count() or 1, metavar="N",
-                     help="worker processes (default: one per core); results do not depend "
-                     "on it")
+    run.add_argument("--workers", type=_positive, metavar="N",
+                     help="worker processes (default: one per core, as many as fit in the "
+                     "memory available; the progress line says how many); results do not "
+                     "depend on it")
     run.add_argument("--policy", action="append", metavar="NAME",
                      help="run only this policy besides the baseline (repeatable)")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no table")
@@ -267,6 +267,7 @@ def _non_negative(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from sim.experiment import capacity
     from sim.experiment.api import run
     from sim.experiment.checkpoint import FILENAME
     from sim.report.html import write as write_report
@@ -279,10 +280,14 @@ def _run(args: argparse.Namespace) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.scenario).stem}-{stamp}"
     replications = args.replications or scenario.replications
+    workers, note = args.workers, None
+    if args.scheduler is None:  # this machine's cores and memory (refused now if it cannot fit)
+        plan = capacity.plan(scenario, args.workers)
+        workers, note = plan.workers, plan.describe()
     try:
-        with progress_bar(replications, quiet=args.quiet) as advance:
+        with progress_bar(replications, quiet=args.quiet, note=note) as advance:
             results = run(scenario, replications=args.replications, seed=args.seed,
-                          workers=args.workers, policies=args.policy, progress=advance,
+                          workers=workers, policies=args.policy, progress=advance,
                           checkpoint=out, resume=args.resume, executor=args.executor,
                           scheduler=args.scheduler, source=args.scenario)
     except KeyboardInterrupt:

@@ -31,7 +31,7 @@ def first_exposures(run: Run) -> tuple[np.ndarray, np.ndarray]:
     """The accounts the run reached and when each first saw a valid story exposure."""
     state = run.world.state
     reached = state.first_list[: state.meta[layout.REACHED]]
-    return reached.copy(), state.hot[reached, layout.FIRST_AT]
+    return reached.copy(), state.first[reached]
 
 
 def compute(run: Run) -> tuple[dict[str, float], dict[str, np.ndarray]]:
@@ -42,7 +42,7 @@ def compute(run: Run) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     scenario = world.scenario
     grid = time_grid(scenario.horizon, scenario.resolution)
     reached, first = first_exposures(run)
-    rows = state.hot[reached, layout.SEGMENT].astype(np.int64)
+    rows = (state.bits[reached] & layout.ROW).astype(np.int64)
     per_segment = state.seg_reach.astype(np.float64)
     per_step = state.steps.copy()
     media = scenario.media
@@ -88,7 +88,7 @@ def _answered_reached(run: Run) -> int:
     """Accounts reached that saw at least one statement."""
     state = run.world.state
     answered = np.unique(state.answered_list[: state.meta[layout.ANSWERED]])
-    return int(np.isfinite(state.hot[answered, layout.FIRST_AT]).sum())
+    return int(np.isfinite(state.first[answered]).sum())
 
 
 def time_grid(horizon: float, resolution: float) -> np.ndarray:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -23,15 +24,19 @@ from sim.formatting import readable
 
 
 @contextmanager
-def progress_bar(total: int | str, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(total: int | str, quiet: bool = False,
+                 note: str | None = None) -> Iterator[Callable[[int, int], None]]:
     """A progress bar of replications done, with the time left; yields ``advance(done, total)``.
 
-    With ``total="auto"`` the bar's total is the current stage's end, and grows.
+    With ``total="auto"`` the bar's total is the current stage's end, and grows. ``note``
+    (the workers used, and why) is shown after the label.
     """
     if quiet:
         yield lambda done, total: None
         return
     label = "replications (auto)" if total == "auto" else "replications"
+    if note:
+        label += f" on {escape(note)}"
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=False) as progress:

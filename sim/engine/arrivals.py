@@ -22,7 +22,7 @@ import math
 import numpy as np
 from numba import njit
 
-from sim.engine.layout import SEGMENT
+from sim.engine.layout import ROW
 from sim.randomness.distributions import quantile
 from sim.randomness.philox import draw, pick, uniform
 
@@ -77,7 +77,7 @@ def poisson(key: np.ndarray, replication: int, state: np.ndarray, level_start: f
 
 @njit(cache=True)
 def readers(key: np.ndarray, replication: int, journalist: int, count: int, t: float,
-            hot: np.ndarray, attention: np.ndarray, accounts: int, brand: int,
+            bits: np.ndarray, attention: np.ndarray, accounts: int, brand: int,
             with_pickup: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The readers of the article published at ``t`` by ``journalist``.
 
@@ -90,7 +90,7 @@ def readers(key: np.ndarray, replication: int, journalist: int, count: int, t: f
     for j in range(count):
         w_high, w_low, w_delay, w_react = draw(key, j, journalist, replication)
         account = audience_account(w_high, w_low, accounts, brand)
-        row = attention[int(hot[account, SEGMENT])]
+        row = attention[bits[account] & ROW]
         out_accounts[j] = account
         out_times[j] = t + quantile(int(row[0]), row[1], row[2], uniform(w_delay))
         out_reacts[j] = w_react

@@ -33,10 +33,11 @@ from sim.engine.layout import (
     EXTRA,
     FACTORS,
     FILED,
-    FIRST_AT,
     GROW,
     HALF_LIFE,
+    HAS_FILED,
     HAS_MEDIA,
+    HAS_REACTED,
     HORIZON,
     KEY_ACCOUNT,
     KEY_STATEMENT,
@@ -50,7 +51,6 @@ from sim.engine.layout import (
     NOVELTY_KIND,
     ONLINE,
     PENDING,
-    PENDING_AT,
     PICKUP,
     POSTS,
     POSTS_SETTLED,
@@ -58,11 +58,10 @@ from sim.engine.layout import (
     PRUNE,
     REACHED,
     REACT,
-    REACTED_AT,
     REACTIONS,
     REPLICATION,
     ROOTS,
-    SEGMENT,
+    ROW,
     SIZE,
     STATEMENT,
     STATEMENTS,
@@ -75,10 +74,12 @@ from sim.engine.layout import (
     Tables,
 )
 from sim.engine.ledger import attention_delay, count
+from sim.engine.prefetch import prefetch
 from sim.randomness.distributions import quantile
 from sim.randomness.philox import draw, uniform
 
 LN2 = math.log(2.0)
+AHEAD = 8  # how many follows ahead the posting loop prefetches (docs/performance.md)
 _SHIFT = 2147483648  # uniform words (uint32) are kept as int32 in the heap, shifted
 
 
@@ -98,6 +99,16 @@ def novelty(t: float, kind: int, half_life: float, beta: float) -> float:
     if kind == 0 or t <= 0.0:
         return 1.0
     return math.exp(-LN2 * (t / half_life) ** beta)
+
+
+@njit(cache=True, inline="always")
+def _ask(bits: np.ndarray, first: np.ndarray, pending: np.ndarray, account: int,
+         online: bool) -> None:
+    """Prefetch what the loop will read of ``account``'s state."""
+    prefetch(bits, account)
+    prefetch(pending, account)
+    if online:
+        prefetch(first, account)
 
 
 @njit(cache=True)
@@ -136,8 +147,9 @@ def post(net: Net, tab: Tables, st: State, account: int, t: float, root: int) ->
     attention = tab.attention
     seg_p = tab.seg_p
     seg_media = tab.seg_media
-    hot = st.hot
-    filed = st.filed
+    bits = st.bits
+    first = st.first
+    pending_at = st.pending
     removed_at = st.removed_at
     steps = st.steps
     first_list = st.first_list
@@ -146,22 +158,29 @@ def post(net: Net, tab: Tables, st: State, account: int, t: float, root: int) ->
     heap_key = st.heap_key
     heap_data = st.heap_data
     followers = net.followers
-    for e in range(net.offsets[account], net.offsets[account + 1]):
+    start = net.offsets[account]
+    stop = net.offsets[account + 1]
+    for e in range(start, min(stop, start + AHEAD)):
+        _ask(bits, first, pending_at, followers[e], online)
+    for e in range(start, stop):
+        if e + AHEAD < stop:
+            _ask(bits, first, pending_at, followers[e + AHEAD], online)
         follower = followers[e]
         w_react, w_delay, w_pickup, _ = draw(key, e, 0, replication)
-        segment = int(hot[follower, SEGMENT])
+        flags = bits[follower]
+        segment = flags & ROW
         when = -1.0
         if online:
             when = t + attention_delay(attention, segment, w_delay)
-            count(hot, removed_at, meta, steps, first_list, seg_reach, horizon, step,
-                  brand_row, follower, when, root)
-        if hot[follower, REACTED_AT] == np.inf:
+            count(first, removed_at, meta, steps, first_list, seg_reach, horizon, step,
+                  brand_row, follower, segment, when, root)
+        if flags & HAS_REACTED == 0:
             u = uniform(w_react)
             upper = seg_p[segment] * cap
             if u < upper:
                 if when < 0.0:
                     when = t + attention_delay(attention, segment, w_delay)
-                pending = hot[follower, PENDING_AT]
+                pending = pending_at[follower]
                 if when <= horizon and when < pending:
                     if kind != 0:
                         upper *= novelty(when, kind, half_life, beta)
@@ -173,8 +192,8 @@ def post(net: Net, tab: Tables, st: State, account: int, t: float, root: int) ->
                             if pending == np.inf:
                                 pending_list[meta[PENDING]] = follower
                                 meta[PENDING] += 1
-                            hot[follower, PENDING_AT] = when
-        if with_media and seg_media[segment] > 0 and not filed[follower]:
+                            pending_at[follower] = when
+        if with_media and seg_media[segment] > 0 and flags & HAS_FILED == 0:
             if when < 0.0:
                 when = t + attention_delay(attention, segment, w_delay)
             if when <= horizon:
@@ -200,7 +219,8 @@ def expose(tab: Tables, st: State, accounts: np.ndarray, times: np.ndarray,
     kind = int(params[NOVELTY_KIND])
     prune = params[PRUNE] > 0
     with_media = params[HAS_MEDIA] > 0
-    hot = st.hot
+    bits = st.bits
+    pending_at = st.pending
     heap_key = st.heap_key
     heap_data = st.heap_data
     for i in range(len(accounts)):
@@ -213,9 +233,10 @@ def expose(tab: Tables, st: State, accounts: np.ndarray, times: np.ndarray,
         st.x_time[x] = t
         st.x_root[x] = root
         meta[EXTRA] = x + 1
-        segment = int(hot[account, SEGMENT])
-        pending = hot[account, PENDING_AT]
-        if hot[account, REACTED_AT] == np.inf and t < pending:
+        flags = bits[account]
+        segment = flags & ROW
+        pending = pending_at[account]
+        if flags & HAS_REACTED == 0 and t < pending:
             u = uniform(reacts[i])
             upper = tab.seg_p[segment] * cap
             if kind != 0:
@@ -228,8 +249,8 @@ def expose(tab: Tables, st: State, accounts: np.ndarray, times: np.ndarray,
                     if pending == np.inf:
                         st.pending_list[meta[PENDING]] = account
                         meta[PENDING] += 1
-                    hot[account, PENDING_AT] = t
-        if with_media and tab.seg_media[segment] > 0 and not st.filed[account]:
+                    pending_at[account] = t
+        if with_media and tab.seg_media[segment] > 0 and flags & HAS_FILED == 0:
             meta[COUNTER] += 1
             heap.push(heap_key, heap_data, meta, SIZE, t, float(meta[COUNTER]), account, source,
                       root * 4 + MEDIA, _keep(pickups[i]))
@@ -249,7 +270,7 @@ def spread_statement(net: Net, tab: Tables, st: State, index: int, account: int,
     replication = int(tab.params[REPLICATION])
     key = tab.keys[KEY_STATEMENT]
     threshold = tab.share_probability[index]
-    hot = st.hot
+    bits = st.bits
     seen = st.seen
     followers = net.followers
     attention = tab.attention
@@ -260,7 +281,7 @@ def spread_statement(net: Net, tab: Tables, st: State, index: int, account: int,
     for e in range(net.offsets[account], net.offsets[account + 1]):
         follower = followers[e]
         w_share, w_delay, _, _ = draw(key, e, index, replication)
-        segment = int(hot[follower, SEGMENT])
+        segment = bits[follower] & ROW
         when = t + attention_delay(attention, segment, w_delay)
         if when > horizon:
             continue
@@ -284,14 +305,14 @@ def spread_support(net: Net, tab: Tables, st: State, action: int, number: int, a
     horizon = tab.params[HORIZON]
     replication = int(tab.params[REPLICATION])
     key = tab.action_keys[action, 2]
-    hot = st.hot
+    bits = st.bits
     support = st.support
     attention = tab.attention
     followers = net.followers
     for e in range(net.offsets[account], net.offsets[account + 1]):
         follower = followers[e]
         w_delay, _, _, _ = draw(key, e, number, replication)
-        when = t + attention_delay(attention, int(hot[follower, SEGMENT]), w_delay)
+        when = t + attention_delay(attention, bits[follower] & ROW, w_delay)
         if when > horizon:
             continue
         if support[follower] == np.inf:
@@ -345,7 +366,8 @@ def advance(net: Net, tab: Tables, st: State, until: float, inclusive: bool,
     room = 2 * int(params[MAX_DEGREE]) + 2
     account_key = tab.keys[KEY_ACCOUNT]
     seg_p = tab.seg_p
-    hot = st.hot
+    bits = st.bits
+    offsets = net.offsets
     key = st.heap_key
     data = st.heap_data
     removed_at = st.removed_at
@@ -367,6 +389,9 @@ def advance(net: Net, tab: Tables, st: State, until: float, inclusive: bool,
         kind = data[0, 2] & 3
         word = _word(data[0, 3])
         heap.pop(key, data, meta, SIZE)
+        if meta[SIZE] > 0:  # the next candidate's account: its state and its followers
+            prefetch(bits, data[0, 0])
+            prefetch(offsets, data[0, 0])
         if kind == STATEMENT:
             if not st.shared[root, account]:
                 spread_statement(net, tab, st, root, account, t)
@@ -374,12 +399,12 @@ def advance(net: Net, tab: Tables, st: State, until: float, inclusive: bool,
         if removed_at[root] < t:
             continue
         if kind == MEDIA:
-            if st.filed[account]:
+            if bits[account] & HAS_FILED:
                 continue
             chance = params[PICKUP] * newsworthiness(tab, st, t)
             if uniform(word) >= chance:
                 continue
-            st.filed[account] = True
+            bits[account] |= HAS_FILED
             st.filed_list[meta[FILED]] = account
             meta[FILED] += 1
             _, w_writing, _, _ = draw(account_key, account, 0, replication)
@@ -391,15 +416,16 @@ def advance(net: Net, tab: Tables, st: State, until: float, inclusive: bool,
                 out[1] = account
                 return ARTICLE
             continue
-        if hot[account, REACTED_AT] != np.inf:
+        flags = bits[account]
+        if flags & HAS_REACTED:
             continue
-        segment = int(hot[account, SEGMENT])
+        segment = flags & ROW
         p = seg_p[segment] * novelty(t, kind_novelty, half_life, beta)
         if meta[STATEMENTS] > 0 or support_effect != 1.0:
             p *= effects(tab, st, account, t)
         if uniform(word) >= p:
             continue
-        hot[account, REACTED_AT] = t
+        bits[account] = flags | HAS_REACTED
         n = meta[REACTIONS]
         r_time[n] = t
         r_account[n] = account
@@ -426,17 +452,17 @@ def advance(net: Net, tab: Tables, st: State, until: float, inclusive: bool,
 def reset(st: State, author: int, brand: int) -> None:
     """Put back every per-account entry the run touched, and zero the counters."""
     meta = st.meta
-    hot = st.hot
+    bits = st.bits
     for i in range(meta[REACTIONS]):
         account = st.r_account[i]
-        hot[account, REACTED_AT] = np.inf
+        bits[account] &= ~HAS_REACTED
         st.order[account] = -1
     if author >= 0:
-        hot[author, REACTED_AT] = np.inf
+        bits[author] &= ~HAS_REACTED
     for i in range(meta[PENDING]):
-        hot[st.pending_list[i], PENDING_AT] = np.inf
+        st.pending[st.pending_list[i]] = np.inf
     for i in range(meta[REACHED]):
-        hot[st.first_list[i], FIRST_AT] = np.inf
+        st.first[st.first_list[i]] = np.inf
     for i in range(meta[ANSWERED]):
         account = st.answered_list[i]
         st.seen[:, account] = np.inf
@@ -446,7 +472,7 @@ def reset(st: State, author: int, brand: int) -> None:
     for i in range(meta[SUPPORTED]):
         st.support[st.support_list[i]] = np.inf
     for i in range(meta[FILED]):
-        st.filed[st.filed_list[i]] = False
+        bits[st.filed_list[i]] &= ~HAS_FILED
     meta[:] = 0
     st.steps[:] = 0.0
     st.seg_reach[:] = 0

@@ -64,7 +64,7 @@ def simulate(world: World, policy: Policy, replication: Replication) -> Run:
     cascade.scheduler = _Scheduler(env, cascade)
     monitor = Monitor(env, cascade, scenario.monitoring.interval) if triggers else None
     author = replication.author
-    world.state.hot[author, layout.REACTED_AT] = 0.0
+    world.state.bits[author] |= layout.HAS_REACTED
     cascade.post(author, 0.0, TRIGGER)
     incident = scenario.incident
     if incident.promotion is not None:
@@ -117,7 +117,7 @@ def _article(env: simpy.Environment, cascade: Cascade, at: float,
     world = cascade.world
     accounts, times, reacts, pickups = arrivals.readers(
         world.keys[layout.KEY_ARTICLE], cascade.replication.index, journalist,
-        media.article_reach, env.now, world.state.hot, world.attention, world.accounts,
+        media.article_reach, env.now, world.state.bits, world.attention, world.accounts,
         world.brand, True)
     cascade.expose(accounts, times, reacts, pickups, root, journalist)
 

@@ -36,9 +36,11 @@ PARAM_SLOTS = 16
  SUPPORTED, FILED, EXTRA, EXTRA_SETTLED, POSTS_SETTLED, DEFERRED, IMPRESSIONS) = range(17)
 META_SLOTS = 17
 
-# ---------------------------------------------------------------- hot per-account record
-REACTED_AT, PENDING_AT, FIRST_AT, SEGMENT = range(4)
-HOT_WIDTH = 4
+# ---------------------------------------------------------------- per-account bits
+ROW = 0xFF  # the low byte of an account's bits: its segment row
+HAS_REACTED = 0x100  # it has reacted to the story (or is the author)
+HAS_FILED = 0x200  # a journalist who has filed an article
+MAX_SEGMENTS = ROW  # rows 0..254: the segments, then the brand's
 
 # ---------------------------------------------------------------- candidates and roots
 REACT, MEDIA, STATEMENT = 0, 1, 2  # candidate kinds (low 2 bits of the heap's root field)
@@ -103,14 +105,15 @@ class State(NamedTuple):
 
     Attributes:
         meta: ``int64[META_SLOTS]`` counters.
-        hot: ``float64[n, 4]``: per account, when it reacted, its earliest queued
-            candidate (pruned runs), its first valid exposure, and its segment row: what
-            the loop reads for each exposure, in one cache line.
+        bits: ``int16[n]``: per account, its segment row (low byte) and the flags
+            :data:`HAS_REACTED` and :data:`HAS_FILED`: what the loop reads for every exposure, in
+            two bytes, so that it stays in the caches even for millions of accounts.
+        first: per account, its first valid exposure (``inf``: none yet).
+        pending: per account, its earliest queued reaction candidate (pruned runs).
         order: per account, its reaction's index (``-1``: none).
         seen, shared: ``[statements, n]``: when each account first saw each statement,
             and whether it reshared it.
         support: per account, when it first saw a supportive post.
-        filed: per account (journalists), whether it has filed an article.
         r_time, r_account, r_source: the reactions in time order, and the account whose
             post (or impression, or article) each one reacted to.
         p_account, p_time, p_root: story posts through the follower graph.
@@ -125,12 +128,13 @@ class State(NamedTuple):
     """
 
     meta: np.ndarray
-    hot: np.ndarray
+    bits: np.ndarray
+    first: np.ndarray
+    pending: np.ndarray
     order: np.ndarray
     seen: np.ndarray
     shared: np.ndarray
     support: np.ndarray
-    filed: np.ndarray
     r_time: np.ndarray
     r_account: np.ndarray
     r_source: np.ndarray
@@ -186,7 +190,6 @@ _F2 = types.float64[:, ::1]
 _I1 = types.int32[::1]
 _I2 = types.int32[:, ::1]
 _L1 = types.int64[::1]
-_B1 = types.boolean[::1]
 _B2 = types.boolean[:, ::1]
 _U2 = types.uint32[:, ::1]
 _U3 = types.uint32[:, :, ::1]
@@ -197,8 +200,9 @@ _TABLES = _RecordType([
     ("keys", _U2), ("action_keys", _U3), ("effect", _F1), ("share_probability", _F1),
     ("factor_time", _F1), ("factor_value", _F1)])
 _STATE = _RecordType([
-    ("meta", _L1), ("hot", _F2), ("order", _I1), ("seen", _F2), ("shared", _B2),
-    ("support", _F1), ("filed", _B1), ("r_time", _F1), ("r_account", _I1),
+    ("meta", _L1), ("bits", types.int16[::1]), ("first", _F1), ("pending", _F1),
+    ("order", _I1), ("seen", _F2), ("shared", _B2), ("support", _F1), ("r_time", _F1),
+    ("r_account", _I1),
     ("r_source", _I1), ("p_account", _I1), ("p_time", _F1), ("p_root", _I1),
     ("root_kind", types.int8[::1]), ("removed_at", _F1), ("reshares", _L1),
     ("pending_list", _I1), ("first_list", _I1), ("answered_list", _I1),
@@ -242,12 +246,13 @@ def pack_state(st: State) -> Handle:
     """The compiled handle of a :class:`State` (it shares the arrays)."""
     out = structref.new(_STATE)
     out.meta = st.meta
-    out.hot = st.hot
+    out.bits = st.bits
+    out.first = st.first
+    out.pending = st.pending
     out.order = st.order
     out.seen = st.seen
     out.shared = st.shared
     out.support = st.support
-    out.filed = st.filed
     out.r_time = st.r_time
     out.r_account = st.r_account
     out.r_source = st.r_source

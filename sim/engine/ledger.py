@@ -31,7 +31,6 @@ from sim.engine.layout import (
     DONE,
     EXTRA,
     EXTRA_SETTLED,
-    FIRST_AT,
     GROW,
     HORIZON,
     IMPRESSIONS,
@@ -40,7 +39,7 @@ from sim.engine.layout import (
     POSTS_SETTLED,
     REACHED,
     REPLICATION,
-    SEGMENT,
+    ROW,
     STEP,
     Net,
     State,
@@ -61,31 +60,28 @@ def attention_delay(attention: np.ndarray, segment: int, word: np.uint32) -> flo
 
 
 @njit(cache=True, inline="always")
-def count(hot: np.ndarray, removed_at: np.ndarray, meta: np.ndarray, steps: np.ndarray,
+def count(first: np.ndarray, removed_at: np.ndarray, meta: np.ndarray, steps: np.ndarray,
           first_list: np.ndarray, seg_reach: np.ndarray, horizon: float, step: float,
-          brand_row: int, account: int, t: float, root: int) -> None:
-    """Count the exposure of ``account`` at ``t`` through ``root``, if it is valid.
+          brand_row: int, account: int, segment: int, t: float, root: int) -> None:
+    """Count the exposure of ``account`` (of segment row ``segment``) at ``t`` through ``root``.
 
-    The arrays are the :class:`~sim.engine.layout.State`'s fields of the same names, and
-    ``horizon``, ``step`` and ``brand_row`` the run's parameters (passed apart because this
-    is called once per exposure).
+    Only if it is valid. The arrays are the :class:`~sim.engine.layout.State`'s fields of
+    the same names, and ``horizon``, ``step`` and ``brand_row`` the run's parameters (passed
+    apart because this is called once per exposure).
     """
-    if t > horizon or t > removed_at[root]:
-        return
-    segment = int(hot[account, SEGMENT])
-    if segment == brand_row:
+    if t > horizon or t > removed_at[root] or segment == brand_row:
         return
     meta[IMPRESSIONS] += 1
     k = min(int(math.ceil(t / step)), len(steps) - 1)  # step k holds (k - 1, k] steps
     steps[k] += 1.0
-    first = hot[account, FIRST_AT]
-    if first == np.inf:
+    earliest = first[account]
+    if earliest == np.inf:
         first_list[meta[REACHED]] = account
         meta[REACHED] += 1
         seg_reach[segment] += 1
-        hot[account, FIRST_AT] = t
-    elif t < first:
-        hot[account, FIRST_AT] = t
+        first[account] = t
+    elif t < earliest:
+        first[account] = t
 
 
 @njit(cache=True)
@@ -103,7 +99,8 @@ def settle(net: Net, tab: Tables, st: State, until: float) -> int:
     replication = int(params[REPLICATION])
     key = tab.keys[KEY_STORY]
     attention = tab.attention
-    hot = st.hot
+    bits = st.bits
+    first = st.first
     removed_at = st.removed_at
     steps = st.steps
     first_list = st.first_list
@@ -125,12 +122,13 @@ def settle(net: Net, tab: Tables, st: State, until: float) -> int:
         for e in range(start, stop):
             follower = followers[e]
             _, w_delay, _, _ = draw(key, e, 0, replication)  # word 1: the story's delay
-            t = t0 + attention_delay(attention, int(hot[follower, SEGMENT]), w_delay)
+            segment = bits[follower] & ROW
+            t = t0 + attention_delay(attention, segment, w_delay)
             if t > horizon:
                 continue
             if t <= until:
-                count(hot, removed_at, meta, steps, first_list, seg_reach, horizon, step,
-                      brand_row, follower, t, root)
+                count(first, removed_at, meta, steps, first_list, seg_reach, horizon, step,
+                      brand_row, follower, segment, t, root)
             else:
                 heap.push(defer_key, defer_data, meta, DEFERRED, t, 0.0, follower, root, 0, 0)
     meta[POSTS_SETTLED] = meta[POSTS]
@@ -142,8 +140,9 @@ def settle(net: Net, tab: Tables, st: State, until: float) -> int:
         if t > horizon:
             continue
         if t <= until:
-            count(hot, removed_at, meta, steps, first_list, seg_reach, horizon, step,
-                  brand_row, st.x_account[j], t, st.x_root[j])
+            account = st.x_account[j]
+            count(first, removed_at, meta, steps, first_list, seg_reach, horizon, step,
+                  brand_row, account, bits[account] & ROW, t, st.x_root[j])
         else:
             heap.push(defer_key, defer_data, meta, DEFERRED, t, 0.0, st.x_account[j],
                       st.x_root[j], 0, 0)
@@ -153,6 +152,6 @@ def settle(net: Net, tab: Tables, st: State, until: float) -> int:
         account = defer_data[0, 0]
         root = defer_data[0, 1]
         heap.pop(defer_key, defer_data, meta, DEFERRED)
-        count(hot, removed_at, meta, steps, first_list, seg_reach, horizon, step, brand_row,
-              account, t, root)
+        count(first, removed_at, meta, steps, first_list, seg_reach, horizon, step, brand_row,
+              account, bits[account] & ROW, t, root)
     return DONE

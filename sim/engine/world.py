@@ -23,6 +23,7 @@ from sim.engine import layout
 from sim.engine.arrivals import audience_account
 from sim.engine.fast import reset
 from sim.engine.layout import Handle, Net, State, Tables, pack_net, pack_state
+from sim.errors import FlashpointError
 from sim.network.graph import Graph
 from sim.randomness.distributions import encode, encode_array, quantile
 from sim.randomness.philox import key_for, pick, uniform, words
@@ -30,6 +31,25 @@ from sim.scenario.schema import Policy, Scenario, SegmentAuthor
 from sim.scenario.values import Distribution
 
 _FIRST_HEAP = 1 << 10
+
+
+# Bytes per account of a world's scratch state, at most (every account reached and reacting):
+# flags, first exposure, pending candidate and reaction index (22); the records and lists
+# of reactions, posts, roots and touched accounts (65); the candidate heap (32).
+SCRATCH_PER_ACCOUNT = 22 + 65 + 32
+SCRATCH_PER_STATEMENT = 13  # per account: when it saw the statement, whether it shared it
+SCRATCH_SUPPORT = 12  # per account: when it saw a supportive post, and its list entry
+
+
+def scratch_bytes(scenario: Scenario, accounts: int) -> int:
+    """The most memory the scratch state of ``scenario`` on ``accounts`` accounts can take."""
+    actions = [a for p in scenario.policies for a in p.actions]
+    statements = max([0, *(sum(a.do == "statement" for a in p.actions)
+                           for p in scenario.policies)])
+    per_account = SCRATCH_PER_ACCOUNT + statements * SCRATCH_PER_STATEMENT
+    if any(a.do == "advocates" for a in actions):
+        per_account += SCRATCH_SUPPORT
+    return accounts * per_account
 
 
 @dataclass(frozen=True)
@@ -85,6 +105,9 @@ class World:
         self.factors = max([1, *(len(p.actions) for p in scenario.policies)])
         self.steps = len(np.arange(0.0, scenario.horizon + 0.5 * scenario.resolution,
                                    scenario.resolution))
+        if count >= layout.MAX_SEGMENTS:
+            raise FlashpointError(f"a scenario can have at most {layout.MAX_SEGMENTS - 1} "
+                                  f"segments; this one has {count}")
         segment_rows = graph.segment.astype(np.int64)
         segment_rows[segment_rows < 0] = count  # the brand's row
         self.segment_rows = segment_rows
@@ -208,9 +231,6 @@ class World:
 
     def _allocate(self) -> State:
         n = self.accounts
-        hot = np.empty((n, layout.HOT_WIDTH))
-        hot[:, :3] = np.inf
-        hot[:, layout.SEGMENT] = self.segment_rows
         statements = self.statements if any(
             a.do == "statement" for p in self.scenario.policies for a in p.actions) else 0
         advocates = any(a.do == "advocates" for p in self.scenario.policies for a in p.actions)
@@ -218,12 +238,13 @@ class World:
         heap = _FIRST_HEAP
         return State(
             meta=np.zeros(layout.META_SLOTS, dtype=np.int64),
-            hot=hot,
+            bits=self.segment_rows.astype(np.int16),
+            first=np.full(n, np.inf),
+            pending=np.full(n, np.inf),
             order=np.full(n, -1, dtype=np.int32),
             seen=np.full((statements, n), np.inf),
             shared=np.zeros((statements, n), dtype=bool),
             support=np.full(n if advocates else 0, np.inf),
-            filed=np.zeros(n if self.scenario.media is not None else 0, dtype=bool),
             # lists and records: at most one entry per account (np.empty: pages are only
             # mapped where a run writes, so their memory follows the work)
             r_time=np.empty(n), r_account=np.empty(n, dtype=np.int32),

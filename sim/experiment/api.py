@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import FlashpointError
+from sim.experiment import capacity
 from sim.experiment.checkpoint import Checkpoint, open_finished, scenario_hash
 from sim.experiment.results import Results
 from sim.experiment.runner import ReplicationResult, max_actions, run_until_stopped
@@ -29,7 +30,7 @@ def run(
     scenario: Scenario,
     replications: int | str | None = None,
     seed: int | None = None,
-    workers: int = 1,
+    workers: int | None = 1,
     *,
     policies: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -46,7 +47,8 @@ def run(
         replications: how many, or ``"auto"`` (default: the scenario's ``replications``).
         seed: root seed (default: the scenario's ``seed``).
         workers: worker processes (or, with ``executor="dask"`` and no ``scheduler``, local
-            Dask workers); the results are identical for any number.
+            Dask workers); the results are identical for any number. ``None``: as many as
+            this machine's cores and memory allow (:mod:`sim.experiment.capacity`).
         policies: run only these policies (the baseline, the scenario's first, always runs).
         progress: called as ``progress(done, total)`` as replications finish (with
             ``"auto"``, ``total`` grows from stage to stage).
@@ -58,8 +60,11 @@ def run(
         source: the scenario's file name, recorded in ``scenario.resolved.yaml``.
     """
     scenario = configure(scenario, replications, seed, policies)
-    if workers < 1:
+    if workers is not None and workers < 1:
         raise FlashpointError(f"--workers must be at least 1; got {workers}")
+    if scheduler is None:  # a run on this machine: refuse now what cannot fit
+        workers = capacity.plan(scenario, workers).workers
+    workers = workers or 1
     if executor not in EXECUTORS:
         raise FlashpointError(f"--executor must be one of: {', '.join(EXECUTORS)}; "
                               f"got {executor!r}")

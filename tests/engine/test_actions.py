@@ -124,13 +124,13 @@ def test_statement_changes_the_odds_of_exactly_those_who_saw_it(tmp_path: Path) 
     exposed_at = quantiles(EXPONENTIAL, 1800.0, 0.0, (drawn[:, 1] + 0.5) * 2.0**-32)
     in_time = exposed_at <= 48 * 3600
     silent = simulate_one(scenario, 0, world=world)
-    silent_reacted = np.isfinite(world.state.hot[followers, layout.REACTED_AT])
+    silent_reacted = (world.state.bits[followers] & layout.HAS_REACTED) > 0
     world.release(silent.replication.author)
     simulate_one(scenario, 1, world=world)
     seen_at = world.state.seen[0, followers]
     saw_it = seen_at <= exposed_at
     expected = (uniform < 0.3 * np.where(saw_it, 0.5, 1.0)) & in_time
-    assert np.array_equal(np.isfinite(world.state.hot[followers, layout.REACTED_AT]), expected)
+    assert np.array_equal((world.state.bits[followers] & layout.HAS_REACTED) > 0, expected)
     assert np.array_equal(silent_reacted, (uniform < 0.3) & in_time)
     assert 0.2 < saw_it.mean() < 0.8  # both groups are large: the test has teeth
 
