@@ -14,9 +14,9 @@ import numpy as np
 from sim._version import __version__
 from sim.errors import FlashpointError
 from sim.experiment import faults
-from sim.randomness.seeds import bootstrap_stream
 from sim.io import atomic_write_text, csv_field
 from sim.metrics import METRICS, SERIES
+from sim.randomness.seeds import bootstrap_stream
 from sim.scenario.loader import dump_resolved
 from sim.scenario.schema import Scenario
 from sim.stats import describe, exceedance, paired, tier_probabilities

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from sim.experiment.runner import Decision, ReplicationResult
-from sim.randomness.seeds import bootstrap_stream
 from sim.metrics import METRICS
+from sim.randomness.seeds import bootstrap_stream
 from sim.scenario.schema import Scenario
 from sim.stats import half_width, mean_ci, paired
 
