@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,13 @@ from sim.errors import FlashpointError
 from sim.experiment import capacity
 from sim.experiment.checkpoint import Checkpoint, open_finished, scenario_hash
 from sim.experiment.results import Results
-from sim.experiment.runner import ReplicationResult, max_actions, run_until_stopped
+from sim.experiment.runner import (
+    ReplicationResult,
+    ReplicationRow,
+    max_actions,
+    run_until_stopped,
+)
+from sim.experiment.series import SeriesSource
 from sim.experiment.snapshot import snapshot
 from sim.experiment.stopping import rule_for
 from sim.metrics import METRICS, SERIES, time_grid
@@ -53,6 +61,9 @@ def run(
         progress: called as ``progress(done, total)`` as replications finish (with
             ``"auto"``, ``total`` grows from stage to stage).
         checkpoint: a folder: finished replications are saved in its ``results.sqlite``.
+            Without one, they are saved in a temporary folder, deleted with the returned
+            :class:`Results` (the run's time series are read from there, see
+            :mod:`sim.experiment.series`).
         resume: continue the interrupted run checkpointed in ``checkpoint``.
         executor: ``"processes"`` (this machine) or ``"dask"`` (a local Dask cluster, or
             the one at ``scheduler``).
@@ -72,22 +83,30 @@ def run(
         raise FlashpointError("--resume needs the folder of the interrupted run (--out DIR)")
     digest = scenario_hash(scenario)
     shapes = shapes_of(scenario)
-    store = None
-    if checkpoint is not None:
-        store = (Checkpoint.resume(checkpoint, digest, shapes) if resume
-                 else Checkpoint.create(checkpoint, scenario, digest, shapes, source))
+    temporary = checkpoint is None  # then the run's store lives as long as its Results
+    folder = tempfile.mkdtemp(prefix="flashpoint-") if checkpoint is None else checkpoint
     try:
-        with _Lazy(scenario, workers, executor, scheduler) as runner:
-            rows, decision = run_until_stopped(rule_for(scenario), runner, store=store,
-                                               progress=progress)
-        results = collect(scenario, rows, stopped_by=str(decision.stopped_by),
-                          scenario_hash=digest, precision=decision.details, source=source)
-        if store is not None:
-            results.snapshot = snapshot(results, runner.graph)
-            store.finish(results.stopped_by, len(rows), results.precision, results.snapshot)
-    finally:
-        if store is not None:
+        store = (Checkpoint.resume(folder, digest, shapes) if resume
+                 else Checkpoint.create(folder, scenario, digest, shapes, source,
+                                        durable=not temporary))
+        try:
+            with _Lazy(scenario, workers, executor, scheduler) as runner:
+                rows, decision = run_until_stopped(rule_for(scenario), runner, store=store,
+                                                   progress=progress)
+            results = collect(scenario, rows,
+                              store.series(len(rows), temporary=temporary),
+                              stopped_by=str(decision.stopped_by), scenario_hash=digest,
+                              precision=decision.details, source=source)
+            if not temporary:
+                results.snapshot = snapshot(results, runner.graph)
+                store.finish(results.stopped_by, len(rows), results.precision,
+                             results.snapshot)
+        finally:
             store.close()
+    except BaseException:
+        if temporary:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
     return results
 
 
@@ -104,7 +123,7 @@ def load_results(directory: str | Path) -> Results:
     missing = [r for r in range(count) if r not in rows]
     if missing:
         raise FlashpointError(f"{directory}: the checkpoint lacks replication {missing[0]}")
-    results = collect(scenario, [rows[r] for r in range(count)],
+    results = collect(scenario, [rows[r] for r in range(count)], store.series(count),
                       stopped_by=ending["stopped_by"], scenario_hash=info["scenario_hash"],
                       precision=ending["precision"], source=info.get("source") or None)
     results.snapshot = ending.get("snapshot")
@@ -190,19 +209,18 @@ class _Lazy:
             self._executor.__exit__(*exc)
 
 
-def collect(scenario: Scenario, results: list[ReplicationResult], *,
+def collect(scenario: Scenario, results: list[ReplicationRow], series: SeriesSource, *,
             stopped_by: str = "replications", scenario_hash: str = "",
             precision: dict[str, Any] | None = None, source: str | None = None) -> Results:
-    """Assemble per-replication results into :class:`Results`."""
+    """Assemble per-replication rows, and where their series are, into :class:`Results`."""
     metrics = np.stack([r.metrics for r in results], axis=1)
-    series = np.stack([r.series for r in results], axis=1)
     actions = np.stack([r.actions for r in results], axis=1)
     return Results(
         scenario=scenario,
         policies=[p.name for p in scenario.policies],
         replications=[r.replication for r in results],
         metrics=metrics,
-        series=series,
+        series_store=series,
         times_h=time_grid(scenario.horizon, scenario.resolution) / HOUR,
         actions_h=actions,
         stopped_by=stopped_by,

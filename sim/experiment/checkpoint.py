@@ -6,6 +6,10 @@ nothing half-written. Values are stored as the exact float64 bytes, so a resumed
 gives byte-identical outputs. The ``run`` table records what was run: the hash of the
 resolved scenario (a resume with anything else is refused), the Flashpoint version and
 the resolved scenario itself (``flashpoint report`` rebuilds a report from it).
+
+A replication's series are one row's blob, cheap to append. Nothing reads them all into
+memory: resuming loads the metric rows and action times only, and the series are read
+back by :class:`sim.experiment.series.SeriesStore`, one replication at a time.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import numpy as np
 
 from sim._version import __version__
 from sim.errors import FlashpointError
-from sim.experiment.runner import ReplicationResult
+from sim.experiment.runner import ReplicationResult, ReplicationRow
+from sim.experiment.series import SeriesStore
 from sim.scenario.loader import dump_resolved
 from sim.scenario.schema import Scenario
 
@@ -69,8 +74,14 @@ class Checkpoint:
 
     @classmethod
     def create(cls, directory: str | Path, scenario: Scenario, digest: str,
-               shapes: Shapes, source: str | None = None) -> Checkpoint:
-        """Start the checkpoint of a new run in ``directory`` (refused if one is there)."""
+               shapes: Shapes, source: str | None = None, *,
+               durable: bool = True) -> Checkpoint:
+        """Start the checkpoint of a new run in ``directory`` (refused if one is there).
+
+        ``durable=False``, for a temporary store that dies with its run anyway: no
+        journal and no waits for the disk (``fsync``), so saving costs little more than
+        writing the bytes, and a crash can leave the file damaged.
+        """
         path = Path(directory) / FILENAME
         if path.exists():
             if _saved_count(path) != 0:  # -1: not ours, or unreadable: leave it
@@ -82,7 +93,7 @@ class Checkpoint:
                 leftover.unlink(missing_ok=True)  # a run that stopped before saving anything
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            db = _connect(path)
+            db = _connect(path, durable)
             with db:
                 db.executescript(_SCHEMA)
                 db.executemany("INSERT INTO run (key, value) VALUES (?, ?)", [
@@ -122,16 +133,29 @@ class Checkpoint:
             raise FlashpointError(refusal)
         return cls(path, db, shapes)
 
-    def load(self) -> dict[int, ReplicationResult]:
-        """Every replication already saved."""
+    def load(self) -> dict[int, ReplicationRow]:
+        """The metric rows and action times of every replication already saved.
+
+        Not their series, which stay on disk (:meth:`series`).
+        """
+        metrics_shape, _, actions_shape = self._shapes
         out = {}
-        for replication, *blobs in self._db.execute(
-                "SELECT replication, metrics, series, actions FROM replication "
-                "ORDER BY replication"):
-            arrays = [np.frombuffer(blob, dtype=np.float64).reshape(shape).copy()
-                      for blob, shape in zip(blobs, self._shapes, strict=True)]
-            out[replication] = ReplicationResult(replication, *arrays)
+        for replication, metrics, actions in self._db.execute(
+                "SELECT replication, metrics, actions FROM replication ORDER BY replication"):
+            out[replication] = ReplicationRow(
+                replication,
+                np.frombuffer(metrics, dtype=np.float64).reshape(metrics_shape).copy(),
+                np.frombuffer(actions, dtype=np.float64).reshape(actions_shape).copy())
         return out
+
+    def series(self, replications: int, *, temporary: bool = False) -> SeriesStore:
+        """The saved series of replications ``0..replications-1``, read on demand.
+
+        ``temporary``: the checkpoint's folder belongs to the returned store, and is
+        deleted with it.
+        """
+        _, shape, _ = self._shapes
+        return SeriesStore(self.path, replications, shape, temporary=temporary)
 
     def save(self, results: Iterable[ReplicationResult]) -> None:
         """Save a batch of finished replications in one transaction."""
@@ -203,10 +227,10 @@ def _saved_count(path: Path) -> int:
     return count
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, durable: bool = True) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level="DEFERRED")
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
+    db.execute(f"PRAGMA journal_mode={'WAL' if durable else 'OFF'}")
+    db.execute(f"PRAGMA synchronous={'FULL' if durable else 'OFF'}")
     return db
 
 

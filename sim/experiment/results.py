@@ -1,11 +1,18 @@
-"""Results of a run: per-replication metrics and time series, and the files they go to."""
+"""Results of a run: per-replication metrics, time series, and the files they go to.
+
+The metrics and action times are arrays in memory (the results table); the time series
+stay where the run saved them (:mod:`sim.experiment.series`) and are streamed into their
+statistics once, when first needed.
+"""
 
 from __future__ import annotations
 
 import io
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +21,7 @@ import numpy as np
 from sim._version import __version__
 from sim.errors import FlashpointError
 from sim.experiment import faults
+from sim.experiment.series import SeriesSource, Timeseries, summarise
 from sim.io import atomic_write_text, csv_field
 from sim.metrics import METRICS, SERIES
 from sim.randomness.seeds import bootstrap_stream
@@ -36,8 +44,11 @@ class Results:
         replications: replication indices, in order.
         metrics: ``[policy, replication, metric]``, metric order as in :data:`sim.metrics.METRICS`;
             ``nan`` where a metric is undefined.
-        series: ``[policy, replication, series, time]`` cumulative time series
-            (:data:`sim.metrics.SERIES`) at ``times_h``.
+        series_store: where every replication's cumulative time series
+            (:data:`sim.metrics.SERIES`, at ``times_h``) are read from: the run's
+            ``results.sqlite`` (:class:`sim.experiment.series.SeriesStore`), or arrays
+            (:class:`sim.experiment.series.ArraySeries`) for results built by hand. See
+            :attr:`timeseries` and :meth:`curves`.
         times_h: the time grid, hours after the incident starts.
         actions_h: ``[policy, replication, action]``: the hour each of the policy's actions
             took effect (``nan``: it never did, or the policy has fewer actions).
@@ -54,7 +65,7 @@ class Results:
     policies: list[str]
     replications: list[int]
     metrics: np.ndarray
-    series: np.ndarray
+    series_store: SeriesSource
     times_h: np.ndarray
     actions_h: np.ndarray
     stopped_by: str = "replications"
@@ -67,9 +78,29 @@ class Results:
         """One metric of one policy over the replications."""
         return self.metrics[self.policies.index(policy), :, METRICS.index(name)]
 
+    @cached_property
+    def timeseries(self) -> Timeseries:
+        """Mean, 10th, 50th and 90th percentiles of every series over the replications.
+
+        Each ``[policy, series, time]``, as in ``timeseries.csv``, and exact. Computed
+        once, streaming the series from their store (:mod:`sim.experiment.series`; memory:
+        a block of time steps for every replication, and a bounded group of series).
+        """
+        return summarise(self.series_store, len(self.policies), len(SERIES), len(self.times_h))
+
+    def curves(self, policy: str, name: str) -> np.ndarray:
+        """Every replication's curve of one series of one policy, ``[replication, time]``.
+
+        Read from the run's store on each call; memory: that array (replications x times
+        floats).
+        """
+        return self.series_store.curves(self.policies.index(policy), SERIES.index(name))
+
     def rows(self) -> list[dict[str, Any]]:
         """One dict per (policy, replication), as in ``replications.csv`` (None: undefined)."""
-        out = []
+        return list(self._rows())
+
+    def _rows(self) -> Iterator[dict[str, Any]]:
         for p, name in enumerate(self.policies):
             for r, replication in enumerate(self.replications):
                 row: dict[str, Any] = {"policy": name, "replication": replication,
@@ -77,8 +108,7 @@ class Results:
                 for m, metric in enumerate(METRICS):
                     value = float(self.metrics[p, r, m])
                     row[metric] = None if math.isnan(value) else value
-                out.append(row)
-        return out
+                yield row
 
     def to_pandas(self) -> Any:
         """The rows of ``replications.csv`` as a pandas ``DataFrame`` (needs pandas)."""
@@ -156,7 +186,7 @@ class Results:
     def _replications_csv(self) -> str:
         buffer = io.StringIO()
         buffer.write(",".join(COLUMNS) + "\n")
-        for row in self.rows():
+        for row in self._rows():
             cells = [csv_field(row["policy"]), str(row["replication"]), str(row["seed"])]
             cells += [_number(row[metric]) for metric in METRICS]
             buffer.write(",".join(cells) + "\n")
@@ -165,11 +195,11 @@ class Results:
     def _timeseries_csv(self) -> str:
         buffer = io.StringIO()
         buffer.write("policy,t_h,metric,mean,p10,p50,p90\n")
+        stats = self.timeseries
         for p, name in enumerate(self.policies):
             for s, metric in enumerate(SERIES):
-                values = self.series[p, :, s, :]
-                mean = values.mean(axis=0)
-                p10, p50, p90 = np.percentile(values, [10, 50, 90], axis=0)
+                mean, p10, p50, p90 = (stats.mean[p, s], stats.p10[p, s], stats.p50[p, s],
+                                       stats.p90[p, s])
                 for k, t in enumerate(self.times_h):
                     buffer.write(f"{csv_field(name)},{_number(float(t))},{metric},"
                                  f"{_number(mean[k])},{_number(p10[k])},{_number(p50[k])},"

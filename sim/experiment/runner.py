@@ -5,6 +5,10 @@ with that replication's streams (common random numbers) and returns plain arrays
 Executors (:mod:`sim.experiment.executors`, :mod:`sim.experiment.cluster`) only change
 *where* the map runs; results are put back in replication order, so the outputs are
 byte-identical for any executor and any number of workers.
+
+Once a replication is saved, the run keeps only its :class:`ReplicationRow` (metric rows
+and action times) in memory; its series are in the store, so memory does not grow with
+the replications beyond those rows.
 """
 
 from __future__ import annotations
@@ -84,15 +88,33 @@ def max_actions(scenario: Scenario) -> int:
 CHECKPOINT_BATCH = 10  # replications per checkpoint transaction
 
 
+@dataclass(frozen=True, slots=True)
+class ReplicationRow:
+    """A saved replication as a run keeps it in memory: no series, which stay in the store.
+
+    Metrics ``[policy, metric]`` and the hours at which its actions took effect
+    ``[policy, action]`` (``nan``: never).
+    """
+
+    replication: int
+    metrics: np.ndarray
+    actions: np.ndarray
+
+    @classmethod
+    def of(cls, result: ReplicationResult) -> ReplicationRow:
+        """The row of a finished replication."""
+        return cls(result.replication, result.metrics, result.actions)
+
+
 class Store(Protocol):
     """Where finished replications are kept (:class:`sim.experiment.checkpoint.Checkpoint`)."""
 
-    def load(self) -> dict[int, ReplicationResult]:
-        """Every replication already kept."""
+    def load(self) -> dict[int, ReplicationRow]:
+        """The row of every replication already kept."""
         ...
 
     def save(self, results: Iterable[ReplicationResult]) -> None:
-        """Keep these, in one transaction."""
+        """Keep these, series included, in one transaction."""
         ...
 
 
@@ -111,7 +133,7 @@ class Rule(Protocol):
         """Replications in the first stage."""
         ...
 
-    def decide(self, results: list[ReplicationResult]) -> Decision:
+    def decide(self, results: list[ReplicationRow]) -> Decision:
         """After a stage: stop, or how many to have after the next."""
         ...
 
@@ -129,17 +151,18 @@ def run_until_stopped(
     rule: Rule,
     executor: Executor,
     *,
-    store: Store | None = None,
+    store: Store,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[list[ReplicationResult], Decision]:
+) -> tuple[list[ReplicationRow], Decision]:
     """Run replications 0, 1, ... in stages until ``rule`` says stop.
 
     Replication ``r`` always uses the streams of index ``r``, so a run that stops at N
     replications equals a fixed run of N. Replications already in ``store`` are not run
     again; every finished batch of :data:`CHECKPOINT_BATCH` replications is saved in one
     transaction, and on an interruption the finished ones are saved before it goes on.
+    A replication's series are held only until its batch is saved.
     """
-    done = store.load() if store is not None else {}
+    done = store.load()
     target = rule.first()
     while True:
         _fill(target, done, executor, store, progress)
@@ -150,8 +173,8 @@ def run_until_stopped(
         target = decision.next
 
 
-def _fill(target: int, done: dict[int, ReplicationResult], executor: Executor,
-          store: Store | None, progress: Callable[[int, int], None] | None) -> None:
+def _fill(target: int, done: dict[int, ReplicationRow], executor: Executor,
+          store: Store, progress: Callable[[int, int], None] | None) -> None:
     missing = [r for r in range(target) if r not in done]
     waiting: dict[int, set[int]] = {}
     for r in missing:
@@ -163,11 +186,12 @@ def _fill(target: int, done: dict[int, ReplicationResult], executor: Executor,
     try:
         for result in executor.run(missing):
             r = result.replication
-            done[r] = unsaved[r] = result
+            done[r] = ReplicationRow.of(result)
+            unsaved[r] = result
             faults.reached("result")
             batch = waiting[r // CHECKPOINT_BATCH]
             batch.discard(r)
-            if not batch and store is not None:
+            if not batch:
                 first = (r // CHECKPOINT_BATCH) * CHECKPOINT_BATCH
                 store.save([unsaved.pop(k) for k in range(first, first + CHECKPOINT_BATCH)
                             if k in unsaved])
@@ -176,6 +200,6 @@ def _fill(target: int, done: dict[int, ReplicationResult], executor: Executor,
             if progress:
                 progress(count, target)
     except BaseException:
-        if store is not None and unsaved:
+        if unsaved:
             store.save(unsaved[k] for k in sorted(unsaved))  # keep what is finished
         raise

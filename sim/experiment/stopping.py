@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.experiment.runner import Decision, ReplicationResult
+from sim.experiment.runner import Decision, ReplicationRow
 from sim.metrics import METRICS
 from sim.randomness.seeds import bootstrap_stream
 from sim.scenario.schema import Scenario
@@ -43,7 +43,7 @@ class Fixed:
         """All of them in one stage."""
         return self.count
 
-    def decide(self, results: list[ReplicationResult]) -> Decision:
+    def decide(self, results: list[ReplicationRow]) -> Decision:
         """Always stop: the number was fixed."""
         return Decision("replications")
 
@@ -61,7 +61,7 @@ class Auto:
         """The first stage."""
         return min(FIRST_STAGE, self.maximum)
 
-    def decide(self, results: list[ReplicationResult]) -> Decision:
+    def decide(self, results: list[ReplicationRow]) -> Decision:
         """Stop, or say how many replications to have after the next stage."""
         n = len(results)
         # [policy, replication]

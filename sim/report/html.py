@@ -188,12 +188,13 @@ def _timelines(results: Results, charts: dict[str, Any]) -> str:
     if index[-1] != len(times) - 1:
         index = np.append(index, len(times) - 1)
     parts, rows, action_rows = [], [], []
+    stats = results.timeseries
     for metric in ("reach", "exposure"):
         s = SERIES.index(metric)
         fig = go.Figure()
         for p, name in enumerate(results.policies):
-            values = results.series[p, :, s, :][:, index]
-            p10, p50, p90 = np.percentile(values, [10, 50, 90], axis=0)
+            p10, p50, p90 = (stats.p10[p, s, index], stats.p50[p, s, index],
+                             stats.p90[p, s, index])
             colour = PALETTE[p % len(PALETTE)]
             group = f"policy{p}"
             fig.add_trace(go.Scatter(x=times[index], y=p90, mode="lines", line={"width": 0},

@@ -10,6 +10,7 @@ import pytest
 
 import sim
 from sim.experiment.results import Results
+from sim.experiment.series import ArraySeries
 from sim.metrics import METRICS, SERIES
 from sim.report.html import build
 from sim.report.sentences import headline
@@ -49,8 +50,9 @@ def _results(exposure: list[list[float]], articles: list[list[float]]) -> Result
     times = np.array([0.0, 1.0])
     series = np.zeros((2, reps, len(SERIES), len(times)))
     return Results(scenario=scenario, policies=[p.name for p in scenario.policies],
-                   replications=list(range(reps)), metrics=metrics, series=series,
-                   times_h=times, actions_h=np.full((2, reps, 1), np.nan))
+                   replications=list(range(reps)), metrics=metrics,
+                   series_store=ArraySeries(series), times_h=times,
+                   actions_h=np.full((2, reps, 1), np.nan))
 
 
 def test_sentences_match_hand_computed_numbers() -> None:
@@ -128,8 +130,9 @@ def test_report_of_5_policies_and_2000_replications_stays_under_15_mb() -> None:
     series = np.cumsum(rng.random((5, reps, len(SERIES), steps)), axis=3)
     actions = rng.uniform(0, 5, size=(5, reps, 2))
     results = Results(scenario=scenario, policies=[p.name for p in scenario.policies],
-                      replications=list(range(reps)), metrics=metrics, series=series,
-                      times_h=np.linspace(0, 96, steps), actions_h=actions)
+                      replications=list(range(reps)), metrics=metrics,
+                      series_store=ArraySeries(series), times_h=np.linspace(0, 96, steps),
+                      actions_h=actions)
     results.snapshot = _fake_snapshot(results, 2000)  # the most the cascade view keeps
     size = len(build(results).encode())
     assert size < 15 * 2**20, size
