@@ -77,6 +77,9 @@ class Cascade:
         state.removed_at[:3] = INF
         state.reshares[:3] = 0
         state.meta[layout.ROOTS] = 3
+        trends = world.scenario.incident.trending is not None
+        state.trend[:] = (0.0 if trends and layout.TREND_STEP <= self.horizon else INF,
+                          0.0, -1.0, 0.0)
 
     @property
     def state(self) -> State:
@@ -183,15 +186,17 @@ class Cascade:
         world = self.world
         while True:
             state = world.state
-            if state.meta[layout.SIZE] == 0:
-                return
-            first = state.heap_key[0, 0]
+            first = state.trend[layout.NEXT_TICK]
+            if state.meta[layout.SIZE] > 0:
+                first = min(first, state.heap_key[0, 0])
             if first > self.stop_at or (first == self.stop_at and not inclusive):
                 return
             status = fast.advance(world.net_handle, self.handle, world.state_handle,
                                   self.stop_at, inclusive, world.out)
             if status == layout.GROW:
-                self._room(0)
+                more = int(world.out[0])  # impressions a trending check is about to make
+                self._room(2 * more)
+                world.grow("x", int(state.meta[layout.EXTRA]) + more)
             elif status == layout.ARTICLE:
                 if self.scheduler is not None:
                     self.scheduler.publish(float(world.out[0]), int(world.out[1]))

@@ -21,10 +21,14 @@ import numpy as np
 from numba import njit
 
 from sim.engine import heap
+from sim.engine.arrivals import poisson
 from sim.engine.layout import (
+    ACCOUNTS,
     ANSWERED,
     ARTICLE,
+    AUTHOR,
     BETA,
+    BRAND,
     BRAND_ROW,
     CAP,
     COUNTER,
@@ -42,12 +46,14 @@ from sim.engine.layout import (
     KEY_ACCOUNT,
     KEY_STATEMENT,
     KEY_STORY,
+    KEY_TRENDING,
     KIND_ARTICLE,
     KIND_DERIVED,
     KIND_TRENDING,
     LOG_SATURATION,
     MAX_DEGREE,
     MEDIA,
+    NEXT_TICK,
     NOVELTY_KIND,
     ONLINE,
     PENDING,
@@ -68,6 +74,14 @@ from sim.engine.layout import (
     STEP,
     SUPPORT_EFFECT,
     SUPPORTED,
+    TREND_FROM,
+    TREND_INTENSITY,
+    TREND_LEVEL,
+    TREND_NUMBER,
+    TREND_RATE,
+    TREND_STEP,
+    TREND_THRESHOLD,
+    TRENDING,
     TRIGGER,
     Net,
     State,
@@ -77,6 +91,7 @@ from sim.engine.ledger import attention_delay, count
 from sim.engine.prefetch import prefetch
 from sim.randomness.distributions import quantile
 from sim.randomness.philox import draw, uniform
+from sim.scenario.values import HOUR
 
 LN2 = math.log(2.0)
 AHEAD = 8  # how many follows ahead the posting loop prefetches (docs/performance.md)
@@ -346,11 +361,63 @@ def newsworthiness(tab: Tables, st: State, t: float) -> float:
 
 
 @njit(cache=True)
+def trend_tick(tab: Tables, st: State, now: float, out: np.ndarray) -> int:
+    """The trending check at ``now``, run by :func:`advance` every minute.
+
+    While the reactions in the last hour exceed the threshold, random accounts see the story
+    in proportion to them over the next minute (a Poisson process keyed by the impression's
+    number: :mod:`sim.engine.arrivals`). Returns GROW (``out[0]``: the impressions to make
+    room for; the tick is then run again from where it stopped) or DONE.
+    """
+    meta = st.meta
+    params = tab.params
+    trend = st.trend
+    r_time = st.r_time
+    start = meta[TREND_FROM]
+    while start < meta[REACTIONS] and r_time[start] <= now - HOUR:
+        start += 1
+    meta[TREND_FROM] = start
+    recent = meta[REACTIONS] - start
+    if recent > params[TREND_THRESHOLD] and params[TREND_RATE] > 0:
+        rate = params[TREND_RATE] * recent
+        begin = trend[TREND_INTENSITY]
+        end = begin + rate * TREND_STEP
+        mean = end - begin
+        capacity = int(mean + 8.0 * math.sqrt(mean) + 32.0)
+        if (meta[SIZE] + 2 * capacity + 2 * int(params[MAX_DEGREE]) + 2 > st.heap_key.shape[0]
+                or meta[EXTRA] + capacity > st.x_account.shape[0]):
+            out[0] = capacity
+            return GROW
+        accounts = np.empty(capacity, dtype=np.int64)
+        times = np.empty(capacity)
+        reacts = np.empty(capacity, dtype=np.uint32)
+        pickups = np.zeros(capacity, dtype=np.uint32)
+        filled = poisson(tab.keys[KEY_TRENDING], int(params[REPLICATION]),
+                         trend[TREND_NUMBER:TREND_LEVEL + 1], begin, end, now, rate,
+                         int(params[ACCOUNTS]), int(params[BRAND]), params[HAS_MEDIA] > 0,
+                         accounts, times, reacts, pickups)
+        last = np.nextafter(now + TREND_STEP, now)  # an arrival rounded up to the next tick
+        for i in range(filled):
+            times[i] = min(times[i], last)
+        expose(tab, st, accounts[:filled], times[:filled], reacts[:filled], pickups[:filled],
+               TRENDING, int(params[AUTHOR]))
+        if filled == capacity:  # more arrivals than room: make room, then go on
+            out[0] = capacity
+            return GROW
+        trend[TREND_INTENSITY] = end
+    following = now + TREND_STEP
+    trend[NEXT_TICK] = following if following + TREND_STEP <= params[HORIZON] else np.inf
+    return DONE
+
+
+@njit(cache=True)
 def advance(net: Net, tab: Tables, st: State, until: float, inclusive: bool,
             out: np.ndarray) -> int:
     """Process candidates in time order up to ``until``.
 
-    Returns DONE (nothing left before ``until``), GROW (the heap needs more room first) or
+    Trending checks (:func:`trend_tick`) run here too, every minute, before the candidates
+    of their time. Returns DONE (nothing left before ``until``), GROW (more room is needed
+    first: ``out[0]`` says for how many impressions, beyond the heap's usual margin) or
     ARTICLE (a journalist filed: ``out`` holds the publication time and the journalist;
     Python schedules it).
     """
@@ -377,11 +444,19 @@ def advance(net: Net, tab: Tables, st: State, until: float, inclusive: bool,
     r_time = st.r_time
     r_account = st.r_account
     r_source = st.r_source
-    while meta[SIZE] > 0:
-        t = key[0, 0]
+    trend = st.trend
+    while True:
+        t = key[0, 0] if meta[SIZE] > 0 else np.inf
+        tick = trend[NEXT_TICK]
+        if tick <= t and (tick < until or (tick == until and inclusive)):
+            status = trend_tick(tab, st, tick, out)
+            if status != DONE:
+                return status
+            continue
         if t > until or (t == until and not inclusive):
             return DONE
         if meta[SIZE] + room > key.shape[0]:
+            out[0] = 0
             return GROW
         account = data[0, 0]
         source = data[0, 1]
@@ -445,7 +520,6 @@ def advance(net: Net, tab: Tables, st: State, until: float, inclusive: bool,
             new_root = TRIGGER if root == PROMOTION else root
             reshares[new_root] += 1
         post(net, tab, st, account, t, new_root)
-    return DONE
 
 
 @njit(cache=True)

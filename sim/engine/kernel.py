@@ -1,12 +1,14 @@
 """The SimPy kernel: one run of one policy in one replication.
 
 SimPy's ``Environment`` is the only clock. Macro events are SimPy processes:
-the promotion (hour by hour), trending (checked every minute), article
-publication, the monitor (every ``monitoring.interval``) and every policy
-action. The cascade is not made of SimPy events: a driver process advances it
-exactly up to the next macro event (``env.peek()``), then yields so that the
-macro event runs, then continues. An action at 20 minutes therefore sees every
-reaction before 20 minutes and affects exactly the exposures after.
+the promotion (hour by hour), article publication, the monitor (every
+``monitoring.interval``) and every policy action. The trending check, every
+minute, runs inside the compiled loop (:func:`sim.engine.fast.trend_tick`), as
+a macro event with a fixed schedule. The cascade is not made of SimPy events: a
+driver process advances it exactly up to the next macro event (``env.peek()``),
+then yields so that the macro event runs, then continues. An action at 20
+minutes therefore sees every reaction before 20 minutes and affects exactly the
+exposures after.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 import simpy
 
 from sim.engine import arrivals, layout
-from sim.engine.cascade import PROMOTION, TRENDING, TRIGGER, Cascade
+from sim.engine.cascade import PROMOTION, TRIGGER, Cascade
 from sim.engine.layout import KIND_ARTICLE
 from sim.engine.monitor import REACH_METRICS, Monitor
 from sim.engine.world import Replication, World
@@ -29,7 +31,6 @@ from sim.scenario.schema import Action, Policy
 from sim.scenario.values import HOUR
 
 PROMOTION_CHUNK = HOUR  # the promotion is drawn hour by hour
-TRENDING_STEP = 60.0
 VOIDING = ("delete", "takedown")  # actions that can void exposures through the graph
 
 
@@ -58,7 +59,7 @@ def simulate(world: World, policy: Policy, replication: Replication) -> Run:
     tables = world.tables(policy, replication, cap=effect_cap(policy),
                           prune=not policy.actions, online=online)
     cascade = Cascade(world, replication, tables)
-    env = simpy.Environment()
+    env = Clock()
     run = Run(world=world, policy=policy, replication=replication, cascade=cascade,
               response_times=[])
     cascade.scheduler = _Scheduler(env, cascade)
@@ -69,8 +70,6 @@ def simulate(world: World, policy: Policy, replication: Replication) -> Run:
     incident = scenario.incident
     if incident.promotion is not None:
         env.process(_promotion(env, cascade))
-    if incident.trending is not None:
-        env.process(_trending(env, cascade))
     for index, action in enumerate(policy.actions):
         event = monitor.watch(action) if (monitor is not None and action.when) else None
         env.process(_action(env, run, index, action, event))
@@ -80,8 +79,42 @@ def simulate(world: World, policy: Policy, replication: Replication) -> Run:
     env.run(until=scenario.horizon)
     cascade.run_until(scenario.horizon, inclusive=True)
     cascade.settle(scenario.horizon)
-    cascade.scheduler = None  # no cycle keeps the run alive
+    env.close()
+    cascade.scheduler = None
     return run
+
+
+class Clock(simpy.Environment):
+    """SimPy's environment, closed at the end of a run so that no reference cycle outlives it.
+
+    A run's processes wait on events and their events call back into them, and SimPy's
+    environment binds its event classes to itself: reference cycles, which Python frees only
+    when its cycle collector runs, so every replication's run would linger until then.
+    :meth:`close` ends the processes still waiting and drops the events after the horizon,
+    and the environment does not bind its classes to itself (it is a subclass, which
+    SimPy's early binding passes over), so a run is freed as soon as it is done with.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.processes: list[simpy.Process] = []
+
+    def process(self, generator: Generator[Any, Any, Any]) -> simpy.Process:
+        """Start ``generator`` as a process (and remember it, to close it)."""
+        started = simpy.Process(self, generator)
+        self.processes.append(started)
+        return started
+
+    def close(self) -> None:
+        """End every process still waiting and drop every event still scheduled."""
+        for started in self.processes:
+            if started.is_alive:
+                started.target.callbacks = []
+            started._generator.close()  # SimPy keeps no public handle on it
+        for *_, event in self._queue:  # events at or after the horizon
+            event.callbacks = []
+        self._queue.clear()
+        self.processes.clear()
 
 
 def _driver(env: simpy.Environment, cascade: Cascade, horizon: float) -> Generator[Any, Any, None]:
@@ -174,19 +207,6 @@ def _promotion(env: simpy.Environment, cascade: Cascade) -> Generator[Any, Any, 
         start = stop
         if start < end:
             yield env.timeout(start - env.now)
-
-
-def _trending(env: simpy.Environment, cascade: Cascade) -> Generator[Any, Any, None]:
-    """While reactions in the last hour exceed the threshold, expose random accounts."""
-    trending = cascade.world.scenario.incident.trending
-    assert trending is not None
-    process = _Poisson(cascade, layout.KEY_TRENDING)
-    while env.now + TRENDING_STEP <= cascade.horizon:
-        recent = cascade.reactions_since(env.now - HOUR)
-        if recent > trending.threshold_per_hour:
-            rate = trending.impressions_per_reaction * recent / HOUR
-            process.expose(env.now, env.now + TRENDING_STEP, rate, TRENDING)
-        yield env.timeout(TRENDING_STEP)
 
 
 def _action(env: simpy.Environment, run: Run, index: int, action: Action,

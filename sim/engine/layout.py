@@ -27,14 +27,19 @@ from numba.experimental import structref
 
 # ---------------------------------------------------------------- params (float64 slots)
 (HORIZON, CAP, NOVELTY_KIND, HALF_LIFE, BETA, HAS_MEDIA, DERIVED_FRACTION, SUPPORT_EFFECT,
- PICKUP, LOG_SATURATION, PRUNE, REPLICATION, ONLINE, STEP, BRAND_ROW,
- MAX_DEGREE) = range(16)
-PARAM_SLOTS = 16
+ PICKUP, LOG_SATURATION, PRUNE, REPLICATION, ONLINE, STEP, BRAND_ROW, MAX_DEGREE,
+ TREND_THRESHOLD, TREND_RATE, ACCOUNTS, BRAND, AUTHOR) = range(21)
+PARAM_SLOTS = 21
+TREND_STEP = 60.0  # seconds between two checks of whether the story trends
+
+# ---------------------------------------------------------------- trend (float64 slots)
+NEXT_TICK, TREND_NUMBER, TREND_LEVEL, TREND_INTENSITY = range(4)
 
 # ---------------------------------------------------------------- meta (int64 slots)
 (SIZE, COUNTER, ROOTS, POSTS, REACTIONS, STATEMENTS, FACTORS, PENDING, REACHED, ANSWERED,
- SUPPORTED, FILED, EXTRA, EXTRA_SETTLED, POSTS_SETTLED, DEFERRED, IMPRESSIONS) = range(17)
-META_SLOTS = 17
+ SUPPORTED, FILED, EXTRA, EXTRA_SETTLED, POSTS_SETTLED, DEFERRED, IMPRESSIONS,
+ TREND_FROM) = range(18)
+META_SLOTS = 18
 
 # ---------------------------------------------------------------- per-account bits
 ROW = 0xFF  # the low byte of an account's bits: its segment row
@@ -125,6 +130,9 @@ class State(NamedTuple):
         x_account, x_time, x_root: exposures that do not come through the follower graph.
         defer_key, defer_data: exposures not yet settled at the monitor's last sample.
         steps: valid exposures per time step; seg_reach: accounts reached per segment.
+        trend: the trending check's state: its next time (``inf``: no more), and its
+            impressions' Poisson process (next arrival's number and level, and the
+            cumulative intensity so far).
     """
 
     meta: np.ndarray
@@ -158,6 +166,7 @@ class State(NamedTuple):
     defer_data: np.ndarray
     steps: np.ndarray
     seg_reach: np.ndarray
+    trend: np.ndarray
 
 
 # ---------------------------------------------------------------- compiled handles
@@ -208,7 +217,7 @@ _STATE = _RecordType([
     ("pending_list", _I1), ("first_list", _I1), ("answered_list", _I1),
     ("support_list", _I1), ("filed_list", _I1), ("heap_key", _F2), ("heap_data", _I2),
     ("x_account", _I1), ("x_time", _F1), ("x_root", _I1), ("defer_key", _F2),
-    ("defer_data", _I2), ("steps", _F1), ("seg_reach", _L1)])
+    ("defer_data", _I2), ("steps", _F1), ("seg_reach", _L1), ("trend", _F1)])
 
 
 @njit(cache=True)
@@ -276,4 +285,5 @@ def pack_state(st: State) -> Handle:
     out.defer_data = st.defer_data
     out.steps = st.steps
     out.seg_reach = st.seg_reach
+    out.trend = st.trend
     return out

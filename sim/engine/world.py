@@ -28,7 +28,7 @@ from sim.network.graph import Graph
 from sim.randomness.distributions import encode, encode_array, quantile
 from sim.randomness.philox import key_for, pick, uniform, words
 from sim.scenario.schema import Policy, Scenario, SegmentAuthor
-from sim.scenario.values import Distribution
+from sim.scenario.values import HOUR, Distribution
 
 _FIRST_HEAP = 1 << 10
 
@@ -196,6 +196,13 @@ class World:
         params[layout.STEP] = scenario.resolution
         params[layout.BRAND_ROW] = len(self.segment_names)
         params[layout.MAX_DEGREE] = self.max_degree
+        trending = scenario.incident.trending
+        params[layout.TREND_THRESHOLD] = trending.threshold_per_hour if trending else 0.0
+        params[layout.TREND_RATE] = (trending.impressions_per_reaction / HOUR if trending
+                                     else 0.0)
+        params[layout.ACCOUNTS] = self.accounts
+        params[layout.BRAND] = self.brand
+        params[layout.AUTHOR] = replication.author
         return Tables(
             params=params, seg_p=self.seg_p, seg_mult=self.seg_mult, seg_media=self.seg_media,
             seg_weight=self.seg_weight, seg_negative=self.seg_negative,
@@ -261,6 +268,7 @@ class World:
             x_root=np.empty(heap, dtype=np.int32),
             defer_key=np.empty((heap, 2)), defer_data=np.empty((heap, 4), dtype=np.int32),
             steps=np.zeros(self.steps), seg_reach=np.zeros(len(self.seg_p), dtype=np.int64),
+            trend=np.zeros(4),
         )
 
     def grow(self, field: str, needed: int) -> None:
