@@ -26,8 +26,6 @@ from sim.engine.layout import ROW
 from sim.randomness.distributions import quantile
 from sim.randomness.philox import draw, pick, uniform
 
-SECOND_CALL = 1 << 32  # added to an index for its second set of four words
-
 
 @njit(cache=True, inline="always")
 def audience_account(high: np.uint32, low: np.uint32, accounts: int, brand: int) -> int:
@@ -41,14 +39,13 @@ def audience_account(high: np.uint32, low: np.uint32, accounts: int, brand: int)
 @njit(cache=True)
 def poisson(key: np.ndarray, replication: int, state: np.ndarray, level_start: float,
             level_end: float, t_start: float, rate: float, accounts: int, brand: int,
-            with_pickup: bool, out_accounts: np.ndarray, out_times: np.ndarray,
-            out_reacts: np.ndarray, out_pickups: np.ndarray) -> int:
+            out_accounts: np.ndarray, out_times: np.ndarray, out_reacts: np.ndarray) -> int:
     """Arrivals of a Poisson process while its cumulative intensity goes up to ``level_end``.
 
     ``state`` is ``[next arrival's number, its level]`` (level ``-1``: not drawn yet) and
     is carried from call to call. The intensity is ``rate`` per second from ``t_start``, at
-    level ``level_start``. Fills the output arrays (account, time, reaction word, pickup
-    word) and returns how many; a full output means: call again for the rest.
+    level ``level_start``. Fills the output arrays (account, time, reaction word) and
+    returns how many; a full output means: call again for the rest.
     """
     number = int(state[0])
     level = state[1]
@@ -63,9 +60,6 @@ def poisson(key: np.ndarray, replication: int, state: np.ndarray, level_start: f
         out_accounts[filled] = audience_account(w_high, w_low, accounts, brand)
         out_times[filled] = t_start + (level - level_start) / rate
         out_reacts[filled] = w_react
-        if with_pickup:
-            w_pickup, _, _, _ = draw(key, number + SECOND_CALL, 0, replication)
-            out_pickups[filled] = w_pickup
         filled += 1
         number += 1
         w_gap, _, _, _ = draw(key, number, 0, replication)
@@ -77,8 +71,8 @@ def poisson(key: np.ndarray, replication: int, state: np.ndarray, level_start: f
 
 @njit(cache=True)
 def readers(key: np.ndarray, replication: int, journalist: int, count: int, t: float,
-            bits: np.ndarray, attention: np.ndarray, accounts: int, brand: int,
-            with_pickup: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+            bits: np.ndarray, attention: np.ndarray, accounts: int,
+            brand: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The readers of the article published at ``t`` by ``journalist``.
 
     Each of ``count`` random accounts sees it after its own attention delay.
@@ -86,7 +80,6 @@ def readers(key: np.ndarray, replication: int, journalist: int, count: int, t: f
     out_accounts = np.empty(count, dtype=np.int64)
     out_times = np.empty(count)
     out_reacts = np.empty(count, dtype=np.uint32)
-    out_pickups = np.zeros(count, dtype=np.uint32)
     for j in range(count):
         w_high, w_low, w_delay, w_react = draw(key, j, journalist, replication)
         account = audience_account(w_high, w_low, accounts, brand)
@@ -94,7 +87,4 @@ def readers(key: np.ndarray, replication: int, journalist: int, count: int, t: f
         out_accounts[j] = account
         out_times[j] = t + quantile(int(row[0]), row[1], row[2], uniform(w_delay))
         out_reacts[j] = w_react
-        if with_pickup:
-            w_pickup, _, _, _ = draw(key, j + SECOND_CALL, journalist, replication)
-            out_pickups[j] = w_pickup
-    return out_accounts, out_times, out_reacts, out_pickups
+    return out_accounts, out_times, out_reacts

@@ -159,8 +159,8 @@ class Cascade:
         fast.post(self.world.net_handle, self.handle, self.world.state_handle, account, t,
                   root)
 
-    def expose(self, accounts: np.ndarray, times: np.ndarray, reacts: np.ndarray,
-               pickups: np.ndarray, root: int, source: int) -> None:
+    def expose(self, accounts: np.ndarray, times: np.ndarray, reacts: np.ndarray, root: int,
+               source: int) -> None:
         """Exposures that do not come through the follower graph (promotion, trends, articles)."""
         count = len(accounts)
         if count == 0:
@@ -170,8 +170,7 @@ class Cascade:
         needed = int(state.meta[layout.EXTRA]) + count
         if needed > state.x_account.shape[0]:
             self.world.grow("x", needed)
-        fast.expose(self.handle, self.world.state_handle, accounts, times, reacts, pickups, root,
-                    source)
+        fast.expose(self.handle, self.world.state_handle, accounts, times, reacts, root, source)
 
     def _room(self, more: int) -> None:
         needed = int(self.meta[layout.SIZE]) + more + 2 * self.world.max_degree + 2

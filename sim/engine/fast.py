@@ -3,7 +3,7 @@
 Everything here works on the records of :mod:`sim.engine.layout`. A story post by account
 u at time t exposes each follower v through follow e at ``t + D_e``; the exposure's
 numbers are drawn on demand from the counter-based generator keyed by ``e`` (word 0: the
-reaction uniform, word 1: the delay, word 2: a journalist's pickup), so the same follow
+reaction uniform, word 1: the delay), so the same follow
 gives the same numbers under every policy and nothing is drawn that is not used.
 
 Only exposures that *could* lead to a reaction (their uniform is below an upper bound
@@ -42,6 +42,7 @@ from sim.engine.layout import (
     HAS_FILED,
     HAS_MEDIA,
     HAS_REACTED,
+    HAS_WEIGHED,
     HORIZON,
     KEY_ACCOUNT,
     KEY_STATEMENT,
@@ -83,6 +84,7 @@ from sim.engine.layout import (
     TREND_THRESHOLD,
     TRENDING,
     TRIGGER,
+    WEIGHED,
     Net,
     State,
     Tables,
@@ -181,7 +183,7 @@ def post(net: Net, tab: Tables, st: State, account: int, t: float, root: int) ->
         if e + AHEAD < stop:
             _ask(bits, first, pending_at, followers[e + AHEAD], online)
         follower = followers[e]
-        w_react, w_delay, w_pickup, _ = draw(key, e, 0, replication)
+        w_react, w_delay, _, _ = draw(key, e, 0, replication)
         flags = bits[follower]
         segment = flags & ROW
         when = -1.0
@@ -214,14 +216,14 @@ def post(net: Net, tab: Tables, st: State, account: int, t: float, root: int) ->
             if when <= horizon:
                 meta[COUNTER] += 1
                 heap.push(heap_key, heap_data, meta, SIZE, when, float(meta[COUNTER]),
-                          follower, account, root * 4 + MEDIA, _keep(w_pickup))
+                          follower, account, root * 4 + MEDIA, 0)
     if online:
         meta[POSTS_SETTLED] = meta[POSTS]
 
 
 @njit(cache=True)
 def expose(tab: Tables, st: State, accounts: np.ndarray, times: np.ndarray,
-           reacts: np.ndarray, pickups: np.ndarray, root: int, source: int) -> None:
+           reacts: np.ndarray, root: int, source: int) -> None:
     """Exposures that do not come through the follower graph (promotion, trends, articles).
 
     They are recorded for the ledger and their chances queued like a post's. The caller
@@ -268,7 +270,7 @@ def expose(tab: Tables, st: State, accounts: np.ndarray, times: np.ndarray,
         if with_media and tab.seg_media[segment] > 0 and flags & HAS_FILED == 0:
             meta[COUNTER] += 1
             heap.push(heap_key, heap_data, meta, SIZE, t, float(meta[COUNTER]), account, source,
-                      root * 4 + MEDIA, _keep(pickups[i]))
+                      root * 4 + MEDIA, 0)
 
 
 @njit(cache=True)
@@ -360,6 +362,34 @@ def newsworthiness(tab: Tables, st: State, t: float) -> float:
     return value
 
 
+@njit(cache=True, inline="always")
+def _files(tab: Tables, st: State, account: int, t: float) -> bool:
+    """Whether the journalist ``account`` files an article on its exposure at ``t``.
+
+    Each exposure is a chance of ``pickup_probability * newsworthiness(t)``, independent of
+    the others (MODEL.md). Only the first success matters, so the journalist files at the
+    first exposure where the product of ``1 - chance`` over the exposures so far falls to
+    its own uniform threshold (keyed by the account: word 2 of its draws): the same law as
+    one uniform per exposure, and a journalist whose exposures are nearly the same under
+    two policies files at nearly the same time under both (common random numbers).
+    """
+    bits = st.bits
+    flags = bits[account]
+    if flags & HAS_FILED:
+        return False
+    meta = st.meta
+    if flags & HAS_WEIGHED == 0:
+        bits[account] = flags | HAS_WEIGHED
+        st.weighed_list[meta[WEIGHED]] = account
+        meta[WEIGHED] += 1
+    chance = min(1.0, tab.params[PICKUP] * newsworthiness(tab, st, t))
+    left = st.unmoved[account] * (1.0 - chance)
+    st.unmoved[account] = left
+    _, _, w_threshold, _ = draw(tab.keys[KEY_ACCOUNT], account, 0,
+                                int(tab.params[REPLICATION]))
+    return left <= uniform(w_threshold)
+
+
 @njit(cache=True)
 def trend_tick(tab: Tables, st: State, now: float, out: np.ndarray) -> int:
     """The trending check at ``now``, run by :func:`advance` every minute.
@@ -391,16 +421,14 @@ def trend_tick(tab: Tables, st: State, now: float, out: np.ndarray) -> int:
         accounts = np.empty(capacity, dtype=np.int64)
         times = np.empty(capacity)
         reacts = np.empty(capacity, dtype=np.uint32)
-        pickups = np.zeros(capacity, dtype=np.uint32)
         filled = poisson(tab.keys[KEY_TRENDING], int(params[REPLICATION]),
                          trend[TREND_NUMBER:TREND_LEVEL + 1], begin, end, now, rate,
-                         int(params[ACCOUNTS]), int(params[BRAND]), params[HAS_MEDIA] > 0,
-                         accounts, times, reacts, pickups)
+                         int(params[ACCOUNTS]), int(params[BRAND]), accounts, times, reacts)
         last = np.nextafter(now + TREND_STEP, now)  # an arrival rounded up to the next tick
         for i in range(filled):
             times[i] = min(times[i], last)
-        expose(tab, st, accounts[:filled], times[:filled], reacts[:filled], pickups[:filled],
-               TRENDING, int(params[AUTHOR]))
+        expose(tab, st, accounts[:filled], times[:filled], reacts[:filled], TRENDING,
+               int(params[AUTHOR]))
         if filled == capacity:  # more arrivals than room: make room, then go on
             out[0] = capacity
             return GROW
@@ -474,10 +502,7 @@ def advance(net: Net, tab: Tables, st: State, until: float, inclusive: bool,
         if removed_at[root] < t:
             continue
         if kind == MEDIA:
-            if bits[account] & HAS_FILED:
-                continue
-            chance = params[PICKUP] * newsworthiness(tab, st, t)
-            if uniform(word) >= chance:
+            if not _files(tab, st, account, t):
                 continue
             bits[account] |= HAS_FILED
             st.filed_list[meta[FILED]] = account
@@ -547,6 +572,10 @@ def reset(st: State, author: int, brand: int) -> None:
         st.support[st.support_list[i]] = np.inf
     for i in range(meta[FILED]):
         bits[st.filed_list[i]] &= ~HAS_FILED
+    for i in range(meta[WEIGHED]):
+        account = st.weighed_list[i]
+        bits[account] &= ~HAS_WEIGHED
+        st.unmoved[account] = 1.0
     meta[:] = 0
     st.steps[:] = 0.0
     st.seg_reach[:] = 0

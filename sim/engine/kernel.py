@@ -148,11 +148,11 @@ def _article(env: simpy.Environment, cascade: Cascade, at: float,
     cascade.articles.append(env.now)
     root = cascade.new_root(KIND_ARTICLE)
     world = cascade.world
-    accounts, times, reacts, pickups = arrivals.readers(
+    accounts, times, reacts = arrivals.readers(
         world.keys[layout.KEY_ARTICLE], cascade.replication.index, journalist,
         media.article_reach, env.now, world.state.bits, world.attention, world.accounts,
-        world.brand, True)
-    cascade.expose(accounts, times, reacts, pickups, root, journalist)
+        world.brand)
+    cascade.expose(accounts, times, reacts, root, journalist)
 
 
 class _Poisson:
@@ -174,17 +174,15 @@ class _Poisson:
         end = begin + rate * (stop - start)
         mean = end - begin
         capacity = int(mean + 8 * math.sqrt(mean) + 32)
-        with_pickup = world.scenario.media is not None
         while True:
             accounts = np.empty(capacity, dtype=np.int64)
             times = np.empty(capacity)
             reacts = np.empty(capacity, dtype=np.uint32)
-            pickups = np.zeros(capacity, dtype=np.uint32)
             filled = arrivals.poisson(self.key, cascade.replication.index, self.state, begin,
-                                      end, start, rate, world.accounts, world.brand,
-                                      with_pickup, accounts, times, reacts, pickups)
+                                      end, start, rate, world.accounts, world.brand, accounts,
+                                      times, reacts)
             times = np.minimum(times[:filled], np.nextafter(stop, start))  # rounding
-            cascade.expose(accounts[:filled], times, reacts[:filled], pickups[:filled], root,
+            cascade.expose(accounts[:filled], times, reacts[:filled], root,
                            cascade.replication.author)
             if filled < capacity:
                 break

@@ -38,13 +38,14 @@ NEXT_TICK, TREND_NUMBER, TREND_LEVEL, TREND_INTENSITY = range(4)
 # ---------------------------------------------------------------- meta (int64 slots)
 (SIZE, COUNTER, ROOTS, POSTS, REACTIONS, STATEMENTS, FACTORS, PENDING, REACHED, ANSWERED,
  SUPPORTED, FILED, EXTRA, EXTRA_SETTLED, POSTS_SETTLED, DEFERRED, IMPRESSIONS,
- TREND_FROM) = range(18)
-META_SLOTS = 18
+ TREND_FROM, WEIGHED) = range(19)
+META_SLOTS = 19
 
 # ---------------------------------------------------------------- per-account bits
 ROW = 0xFF  # the low byte of an account's bits: its segment row
 HAS_REACTED = 0x100  # it has reacted to the story (or is the author)
 HAS_FILED = 0x200  # a journalist who has filed an article
+HAS_WEIGHED = 0x400  # a journalist who has weighed at least one exposure for an article
 MAX_SEGMENTS = ROW  # rows 0..254: the segments, then the brand's
 
 # ---------------------------------------------------------------- candidates and roots
@@ -119,12 +120,15 @@ class State(NamedTuple):
         seen, shared: ``[statements, n]``: when each account first saw each statement,
             and whether it reshared it.
         support: per account, when it first saw a supportive post.
+        unmoved: per account (journalists), the chance that none of the exposures it has
+            weighed so far made it write: the product of ``1 - pickup chance``.
         r_time, r_account, r_source: the reactions in time order, and the account whose
             post (or impression, or article) each one reacted to.
         p_account, p_time, p_root: story posts through the follower graph.
         root_kind, removed_at, reshares: per root item.
-        pending_list, first_list, answered_list, support_list, filed_list: the accounts
-            whose ``pending``, ``first``, ``seen``, ``support`` or ``filed`` entry was set.
+        pending_list, first_list, answered_list, support_list, filed_list, weighed_list:
+            the accounts whose ``pending``, ``first``, ``seen``, ``support``, filed flag or
+            ``unmoved`` entry was set.
         heap_key, heap_data: the candidate heap: ``[time, sequence]`` keys and
             ``[account, source, root * 4 + kind, uniform word]`` rows.
         x_account, x_time, x_root: exposures that do not come through the follower graph.
@@ -143,6 +147,7 @@ class State(NamedTuple):
     seen: np.ndarray
     shared: np.ndarray
     support: np.ndarray
+    unmoved: np.ndarray
     r_time: np.ndarray
     r_account: np.ndarray
     r_source: np.ndarray
@@ -157,6 +162,7 @@ class State(NamedTuple):
     answered_list: np.ndarray
     support_list: np.ndarray
     filed_list: np.ndarray
+    weighed_list: np.ndarray
     heap_key: np.ndarray
     heap_data: np.ndarray
     x_account: np.ndarray
@@ -210,12 +216,14 @@ _TABLES = _RecordType([
     ("factor_time", _F1), ("factor_value", _F1)])
 _STATE = _RecordType([
     ("meta", _L1), ("bits", types.int16[::1]), ("first", _F1), ("pending", _F1),
-    ("order", _I1), ("seen", _F2), ("shared", _B2), ("support", _F1), ("r_time", _F1),
+    ("order", _I1), ("seen", _F2), ("shared", _B2), ("support", _F1), ("unmoved", _F1),
+    ("r_time", _F1),
     ("r_account", _I1),
     ("r_source", _I1), ("p_account", _I1), ("p_time", _F1), ("p_root", _I1),
     ("root_kind", types.int8[::1]), ("removed_at", _F1), ("reshares", _L1),
     ("pending_list", _I1), ("first_list", _I1), ("answered_list", _I1),
-    ("support_list", _I1), ("filed_list", _I1), ("heap_key", _F2), ("heap_data", _I2),
+    ("support_list", _I1), ("filed_list", _I1), ("weighed_list", _I1), ("heap_key", _F2),
+    ("heap_data", _I2),
     ("x_account", _I1), ("x_time", _F1), ("x_root", _I1), ("defer_key", _F2),
     ("defer_data", _I2), ("steps", _F1), ("seg_reach", _L1), ("trend", _F1)])
 
@@ -262,6 +270,7 @@ def pack_state(st: State) -> Handle:
     out.seen = st.seen
     out.shared = st.shared
     out.support = st.support
+    out.unmoved = st.unmoved
     out.r_time = st.r_time
     out.r_account = st.r_account
     out.r_source = st.r_source
@@ -276,6 +285,7 @@ def pack_state(st: State) -> Handle:
     out.answered_list = st.answered_list
     out.support_list = st.support_list
     out.filed_list = st.filed_list
+    out.weighed_list = st.weighed_list
     out.heap_key = st.heap_key
     out.heap_data = st.heap_data
     out.x_account = st.x_account

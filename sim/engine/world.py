@@ -252,6 +252,7 @@ class World:
             seen=np.full((statements, n), np.inf),
             shared=np.zeros((statements, n), dtype=bool),
             support=np.full(n if advocates else 0, np.inf),
+            unmoved=np.ones(n if self.scenario.media is not None else 0),
             # lists and records: at most one entry per account (np.empty: pages are only
             # mapped where a run writes, so their memory follows the work)
             r_time=np.empty(n), r_account=np.empty(n, dtype=np.int32),
@@ -263,6 +264,7 @@ class World:
             pending_list=np.empty(n, dtype=np.int32), first_list=np.empty(n, dtype=np.int32),
             answered_list=np.empty(max(1, statements) * n + 1, dtype=np.int32),
             support_list=np.empty(n, dtype=np.int32), filed_list=np.empty(n, dtype=np.int32),
+            weighed_list=np.empty(n, dtype=np.int32),
             heap_key=np.empty((heap, 2)), heap_data=np.empty((heap, 4), dtype=np.int32),
             x_account=np.empty(heap, dtype=np.int32), x_time=np.empty(heap),
             x_root=np.empty(heap, dtype=np.int32),

@@ -11,12 +11,12 @@ from sim.stats import t975
 from tests.conftest import SCENARIOS
 
 MCD = next(p for p in SCENARIOS if p.stem == "mcdstories")
-N = 40
+N = 200  # enough for the ratio of half-widths to be estimated within about +-0.1
 POLICY = "pull promotion at 2h"
 
 
 def test_paired_interval_is_at_least_twice_as_narrow_as_independent_seeds() -> None:
-    """mcdstories.yaml as shipped, baseline and one policy, 40 replications each.
+    """mcdstories.yaml as shipped, baseline and one policy, 200 replications each.
 
     Paired: both from the same replications (seed 2012). Unpaired: the policy from seed
     2012 and the baseline from seed 2013, so the two samples are independent (Welch). Both
