@@ -14,8 +14,10 @@ import math
 import numpy as np
 from numba import njit
 
-from sim.engine import layout
+from sim.engine import layout, ledger
+from sim.engine.fast import answered_reached
 from sim.engine.kernel import Run
+from sim.engine.ledger import time_grid
 from sim.scenario.values import HOUR
 
 REACH_MILESTONE = 1500
@@ -25,6 +27,7 @@ METRICS = (
     "first_article_h", "response_h", "unanswered_reach", "max_depth", "structural_virality",
 )
 SERIES = ("reach", "negative_reach", "impressions", "reactions", "exposure", "articles")
+__all__ = ["METRICS", "SERIES", "compute", "first_exposures", "time_grid", "tree_shape"]
 
 
 def first_exposures(run: Run) -> tuple[np.ndarray, np.ndarray]:
@@ -41,8 +44,8 @@ def compute(run: Run) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     cascade = run.cascade
     scenario = world.scenario
     grid = time_grid(scenario.horizon, scenario.resolution)
-    reached, first = first_exposures(run)
-    rows = (state.bits[reached] & layout.ROW).astype(np.int64)
+    reach_steps, milestone = ledger.reach_steps(world.state_handle, scenario.resolution,
+                                                REACH_MILESTONE)
     per_segment = state.seg_reach.astype(np.float64)
     per_step = state.steps.copy()
     media = scenario.media
@@ -50,15 +53,11 @@ def compute(run: Run) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     articles = np.array(cascade.articles)
     reactions = cascade.reaction_times.copy()
     peak, peak_at = _peak(reactions)
-    milestone = (float(np.partition(first, REACH_MILESTONE - 1)[REACH_MILESTONE - 1])
-                 if len(first) >= REACH_MILESTONE else math.nan)
     depth, virality = tree_shape(run)
-    segments = len(per_segment)
-    reach_steps = np.bincount(rows * len(grid) + _step_index(first, grid),
-                              minlength=segments * len(grid)).reshape(segments, len(grid))
+    reach = int(state.meta[layout.REACHED])
     article_series = _cumulative(np.sort(articles), grid)
     values = {
-        "reach": float(len(reached)),
+        "reach": float(reach),
         "negative_reach": float(per_segment @ world.seg_negative),
         "impressions": float(state.meta[layout.IMPRESSIONS]),
         "reactions": float(len(reactions)),
@@ -69,7 +68,7 @@ def compute(run: Run) -> tuple[dict[str, float], dict[str, np.ndarray]]:
         "articles": float(len(articles)),
         "first_article_h": float(articles.min()) / HOUR if len(articles) else math.nan,
         "response_h": min(run.response_times) / HOUR if run.response_times else math.nan,
-        "unanswered_reach": float(len(reached) - _answered_reached(run)),
+        "unanswered_reach": float(reach - answered_reached(world.state_handle)),
         "max_depth": float(depth),
         "structural_virality": virality,
     }
@@ -84,22 +83,6 @@ def compute(run: Run) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     return values, series
 
 
-def _answered_reached(run: Run) -> int:
-    """Accounts reached that saw at least one statement."""
-    state = run.world.state
-    answered = np.unique(state.answered_list[: state.meta[layout.ANSWERED]])
-    return int(np.isfinite(state.first[answered]).sum())
-
-
-def time_grid(horizon: float, resolution: float) -> np.ndarray:
-    """The times (seconds) at which time series are reported: 0, resolution, ..., horizon."""
-    grid = np.arange(0.0, horizon + 0.5 * resolution, resolution)
-    return np.minimum(grid, horizon)
-
-
-def _step_index(times: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """The grid step of each time: step k holds times in (grid[k-1], grid[k]]."""
-    return np.searchsorted(grid, times, side="left")
 
 
 def _cumulative(sorted_times: np.ndarray, grid: np.ndarray) -> np.ndarray:

@@ -205,10 +205,20 @@ class Cascade:
     def settle(self, until: float) -> None:
         """Count every valid exposure up to ``until`` (:func:`sim.engine.ledger.settle`)."""
         world = self.world
-        while ledger.settle(world.net_handle, self.handle, world.state_handle,
-                            until) == layout.GROW:
-            state = world.state
-            world.grow("defer", int(state.meta[layout.DEFERRED]) + world.max_degree + 1)
+        state = world.state
+        if state.meta[layout.RUNS] >= state.runs.shape[0]:  # room for one more run
+            world.grow("runs", 2 * state.runs.shape[0])
+        while ledger.settle(world.net_handle, self.handle, world.state_handle, until,
+                            world.out) == layout.GROW:
+            world.grow("defer", int(world.out[0]))
+
+    def go_online(self) -> None:
+        """From now on, count story exposures through the follower graph as they are made.
+
+        Only when nothing can void them any more, and after settling every earlier post.
+        """
+        assert self.meta[layout.POSTS_SETTLED] == self.meta[layout.POSTS]
+        self.tables.params[layout.ONLINE] = layout.EVERY_KIND
 
     def reactions_since(self, t: float) -> int:
         """Reactions after ``t`` (they are recorded in time order)."""

@@ -52,6 +52,7 @@ from sim.engine.layout import (
     KIND_DERIVED,
     KIND_TRENDING,
     LOG_SATURATION,
+    MARK,
     MAX_DEGREE,
     MEDIA,
     NEXT_TICK,
@@ -60,7 +61,6 @@ from sim.engine.layout import (
     PENDING,
     PICKUP,
     POSTS,
-    POSTS_SETTLED,
     PROMOTION,
     PRUNE,
     REACHED,
@@ -137,7 +137,8 @@ def post(net: Net, tab: Tables, st: State, account: int, t: float, root: int) ->
     actions: nothing can void an exposure or change a reaction's odds) the bound is the
     exact probability, so a queued candidate is sure to succeed unless an earlier one
     does, and a candidate no earlier than one already queued for the account is not
-    queued. In an ``ONLINE`` run the exposures are counted as they are made.
+    queued. When nothing can void the exposures of ``root``'s kind in this run (the
+    ``ONLINE`` mask), they are counted as they are made.
 
     This is the engine's hottest loop, written out in one function with every array read
     into a local once (a record's field costs a reference count on each read).
@@ -155,7 +156,7 @@ def post(net: Net, tab: Tables, st: State, account: int, t: float, root: int) ->
     half_life = params[HALF_LIFE]
     beta = params[BETA]
     prune = params[PRUNE] > 0
-    online = params[ONLINE] > 0
+    online = (int(params[ONLINE]) >> int(st.root_kind[root])) & 1 == 1
     with_media = params[HAS_MEDIA] > 0
     step = params[STEP]
     brand_row = int(params[BRAND_ROW])
@@ -217,8 +218,6 @@ def post(net: Net, tab: Tables, st: State, account: int, t: float, root: int) ->
                 meta[COUNTER] += 1
                 heap.push(heap_key, heap_data, meta, SIZE, when, float(meta[COUNTER]),
                           follower, account, root * 4 + MEDIA, 0)
-    if online:
-        meta[POSTS_SETTLED] = meta[POSTS]
 
 
 @njit(cache=True)
@@ -295,7 +294,14 @@ def spread_statement(net: Net, tab: Tables, st: State, index: int, account: int,
     heap_key = st.heap_key
     heap_data = st.heap_data
     answered_list = st.answered_list
-    for e in range(net.offsets[account], net.offsets[account + 1]):
+    start = net.offsets[account]
+    stop = net.offsets[account + 1]
+    for e in range(start, min(stop, start + AHEAD)):
+        prefetch(bits, followers[e])
+    for e in range(start, stop):
+        if e + AHEAD < stop:
+            prefetch(bits, followers[e + AHEAD])
+            prefetch(seen[index], followers[e + AHEAD])
         follower = followers[e]
         w_share, w_delay, _, _ = draw(key, e, index, replication)
         segment = bits[follower] & ROW
@@ -338,6 +344,22 @@ def spread_support(net: Net, tab: Tables, st: State, action: int, number: int, a
             support[follower] = when
         elif when < support[follower]:
             support[follower] = when
+
+
+@njit(cache=True)
+def answered_reached(st: State) -> int:
+    """How many accounts reached by the story saw at least one statement."""
+    bits = st.bits
+    answered = st.answered_list[: st.meta[ANSWERED]]
+    count = 0
+    for account in answered:  # an account is listed once per statement it saw
+        if bits[account] & MARK == 0:
+            bits[account] |= MARK
+            if st.first[account] != np.inf:
+                count += 1
+    for account in answered:
+        bits[account] &= ~MARK
+    return count
 
 
 @njit(cache=True, inline="always")

@@ -26,12 +26,11 @@ from sim.engine.cascade import PROMOTION, TRIGGER, Cascade
 from sim.engine.layout import KIND_ARTICLE
 from sim.engine.monitor import REACH_METRICS, Monitor
 from sim.engine.world import Replication, World
-from sim.policies.actions import apply_action, effect_cap
+from sim.policies.actions import REMOVES, apply_action, effect_cap
 from sim.scenario.schema import Action, Policy
 from sim.scenario.values import HOUR
 
 PROMOTION_CHUNK = HOUR  # the promotion is drawn hour by hour
-VOIDING = ("delete", "takedown")  # actions that can void exposures through the graph
 
 
 @dataclass
@@ -55,7 +54,8 @@ def simulate(world: World, policy: Policy, replication: Replication) -> Run:
     triggers = [a for a in policy.actions if a.when is not None]
     watches_reach = any(a.when is not None and a.when.metric in REACH_METRICS
                         for a in triggers)
-    online = not watches_reach and not any(a.do in VOIDING for a in policy.actions)
+    removable = {kind for a in policy.actions for kind in REMOVES.get(a.do, ())}
+    online = 0 if watches_reach else layout.EVERY_KIND & ~sum(1 << k for k in removable)
     tables = world.tables(policy, replication, cap=effect_cap(policy),
                           prune=not policy.actions, online=online)
     cascade = Cascade(world, replication, tables)
@@ -63,7 +63,8 @@ def simulate(world: World, policy: Policy, replication: Replication) -> Run:
     run = Run(world=world, policy=policy, replication=replication, cascade=cascade,
               response_times=[])
     cascade.scheduler = _Scheduler(env, cascade)
-    monitor = Monitor(env, cascade, scenario.monitoring.interval) if triggers else None
+    monitor = (Monitor(env, cascade, scenario.monitoring.interval,
+                       can_go_online=not removable) if triggers else None)
     author = replication.author
     world.state.bits[author] |= layout.HAS_REACTED
     cascade.post(author, 0.0, TRIGGER)

@@ -38,19 +38,21 @@ NEXT_TICK, TREND_NUMBER, TREND_LEVEL, TREND_INTENSITY = range(4)
 # ---------------------------------------------------------------- meta (int64 slots)
 (SIZE, COUNTER, ROOTS, POSTS, REACTIONS, STATEMENTS, FACTORS, PENDING, REACHED, ANSWERED,
  SUPPORTED, FILED, EXTRA, EXTRA_SETTLED, POSTS_SETTLED, DEFERRED, IMPRESSIONS,
- TREND_FROM, WEIGHED) = range(19)
-META_SLOTS = 19
+ TREND_FROM, WEIGHED, RUNS) = range(20)
+META_SLOTS = 20
 
 # ---------------------------------------------------------------- per-account bits
 ROW = 0xFF  # the low byte of an account's bits: its segment row
 HAS_REACTED = 0x100  # it has reacted to the story (or is the author)
 HAS_FILED = 0x200  # a journalist who has filed an article
 HAS_WEIGHED = 0x400  # a journalist who has weighed at least one exposure for an article
+MARK = 0x800  # a passing mark, set and cleared within one compiled call
 MAX_SEGMENTS = ROW  # rows 0..254: the segments, then the brand's
 
 # ---------------------------------------------------------------- candidates and roots
 REACT, MEDIA, STATEMENT = 0, 1, 2  # candidate kinds (low 2 bits of the heap's root field)
 KIND_TRIGGER, KIND_PROMOTION, KIND_TRENDING, KIND_DERIVED, KIND_ARTICLE = range(5)
+EVERY_KIND = 0b11111  # the ONLINE parameter: a mask of the root kinds counted as made
 TRIGGER, PROMOTION, TRENDING = 0, 1, 2  # the roots every run starts with
 
 # ---------------------------------------------------------------- compiled call results
@@ -132,7 +134,9 @@ class State(NamedTuple):
         heap_key, heap_data: the candidate heap: ``[time, sequence]`` keys and
             ``[account, source, root * 4 + kind, uniform word]`` rows.
         x_account, x_time, x_root: exposures that do not come through the follower graph.
-        defer_key, defer_data: exposures not yet settled at the monitor's last sample.
+        defer_time, defer_data: exposures that were later than the ledger's last settling
+            (time; account and root), in runs, one per settling, each sorted by time.
+        runs: per run of deferred exposures, ``[next to count, end]``.
         steps: valid exposures per time step; seg_reach: accounts reached per segment.
         trend: the trending check's state: its next time (``inf``: no more), and its
             impressions' Poisson process (next arrival's number and level, and the
@@ -168,8 +172,9 @@ class State(NamedTuple):
     x_account: np.ndarray
     x_time: np.ndarray
     x_root: np.ndarray
-    defer_key: np.ndarray
+    defer_time: np.ndarray
     defer_data: np.ndarray
+    runs: np.ndarray
     steps: np.ndarray
     seg_reach: np.ndarray
     trend: np.ndarray
@@ -224,8 +229,9 @@ _STATE = _RecordType([
     ("pending_list", _I1), ("first_list", _I1), ("answered_list", _I1),
     ("support_list", _I1), ("filed_list", _I1), ("weighed_list", _I1), ("heap_key", _F2),
     ("heap_data", _I2),
-    ("x_account", _I1), ("x_time", _F1), ("x_root", _I1), ("defer_key", _F2),
-    ("defer_data", _I2), ("steps", _F1), ("seg_reach", _L1), ("trend", _F1)])
+    ("x_account", _I1), ("x_time", _F1), ("x_root", _I1), ("defer_time", _F1),
+    ("defer_data", _I2), ("runs", types.int64[:, ::1]), ("steps", _F1), ("seg_reach", _L1),
+    ("trend", _F1)])
 
 
 @njit(cache=True)
@@ -291,8 +297,9 @@ def pack_state(st: State) -> Handle:
     out.x_account = st.x_account
     out.x_time = st.x_time
     out.x_root = st.x_root
-    out.defer_key = st.defer_key
+    out.defer_time = st.defer_time
     out.defer_data = st.defer_data
+    out.runs = st.runs
     out.steps = st.steps
     out.seg_reach = st.seg_reach
     out.trend = st.trend

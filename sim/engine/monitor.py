@@ -41,12 +41,14 @@ def reach_counts(cascade: Cascade) -> dict[str, float]:
 class Monitor:
     """Samples metrics every ``interval`` and fires the triggers of ``when`` actions."""
 
-    def __init__(self, env: simpy.Environment, cascade: Cascade, interval: float) -> None:
+    def __init__(self, env: simpy.Environment, cascade: Cascade, interval: float, *,
+                 can_go_online: bool = False) -> None:
         self.env = env
         self.cascade = cascade
         self.interval = interval
         self.watches: list[tuple[Action, simpy.Event]] = []
         self.needs_reach = False
+        self.can_go_online = can_go_online
 
     def watch(self, action: Action) -> simpy.Event:
         """An event that succeeds at the first sample where the action's metric is above."""
@@ -84,3 +86,9 @@ class Monitor:
                 else:
                     waiting.append((action, event))
             self.watches = waiting
+        if self.needs_reach and not self.watches and self.can_go_online:
+            # nobody reads the reach before the horizon any more, and nothing can void an
+            # exposure through the follower graph: count the posts still to come as they are
+            # made (the ledger's counts end the same: counting does not depend on the order)
+            self.cascade.settle(self.env.now)
+            self.cascade.go_online()

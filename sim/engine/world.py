@@ -23,6 +23,7 @@ from sim.engine import layout
 from sim.engine.arrivals import audience_account
 from sim.engine.fast import reset
 from sim.engine.layout import Handle, Net, State, Tables, pack_net, pack_state
+from sim.engine.ledger import time_grid
 from sim.errors import FlashpointError
 from sim.network.graph import Graph
 from sim.randomness.distributions import encode, encode_array, quantile
@@ -103,14 +104,15 @@ class World:
         self.statements = max([1, *(sum(a.do == "statement" for a in p.actions)
                                     for p in scenario.policies)])
         self.factors = max([1, *(len(p.actions) for p in scenario.policies)])
-        self.steps = len(np.arange(0.0, scenario.horizon + 0.5 * scenario.resolution,
-                                   scenario.resolution))
+        self.steps = len(time_grid(scenario.horizon, scenario.resolution))
         if count >= layout.MAX_SEGMENTS:
             raise FlashpointError(f"a scenario can have at most {layout.MAX_SEGMENTS - 1} "
                                   f"segments; this one has {count}")
         segment_rows = graph.segment.astype(np.int64)
         segment_rows[segment_rows < 0] = count  # the brand's row
         self.segment_rows = segment_rows
+        # the ledger settles at each monitor sample, once when the monitor stops, at the end
+        self.settlings = int(scenario.horizon // scenario.monitoring.interval) + 4
         self._members: list[np.ndarray] | None = None
         self._state: State | None = None
         self._state_handle: Handle | None = None
@@ -174,7 +176,7 @@ class World:
     # ------------------------------------------------------------ tables
 
     def tables(self, policy: Policy, replication: Replication, *, cap: float, prune: bool,
-               online: bool) -> Tables:
+               online: int) -> Tables:
         """The compiled tables of one run of ``policy`` in ``replication``."""
         scenario = self.scenario
         novelty = scenario.behaviour.novelty
@@ -192,7 +194,7 @@ class World:
         params[layout.LOG_SATURATION] = math.log1p(media.saturation) if media else 1.0
         params[layout.PRUNE] = 1.0 if prune else 0.0
         params[layout.REPLICATION] = replication.index
-        params[layout.ONLINE] = 1.0 if online else 0.0
+        params[layout.ONLINE] = online
         params[layout.STEP] = scenario.resolution
         params[layout.BRAND_ROW] = len(self.segment_names)
         params[layout.MAX_DEGREE] = self.max_degree
@@ -268,17 +270,23 @@ class World:
             heap_key=np.empty((heap, 2)), heap_data=np.empty((heap, 4), dtype=np.int32),
             x_account=np.empty(heap, dtype=np.int32), x_time=np.empty(heap),
             x_root=np.empty(heap, dtype=np.int32),
-            defer_key=np.empty((heap, 2)), defer_data=np.empty((heap, 4), dtype=np.int32),
+            defer_time=np.empty(heap), defer_data=np.empty((heap, 2), dtype=np.int32),
+            runs=np.empty((self.settlings, 2), dtype=np.int64),
             steps=np.zeros(self.steps), seg_reach=np.zeros(len(self.seg_p), dtype=np.int64),
             trend=np.zeros(4),
         )
 
     def grow(self, field: str, needed: int) -> None:
-        """Make the growable buffer ``field`` (``heap``, ``x`` or ``defer``) hold ``needed``."""
+        """Make the growable buffer ``field`` hold ``needed`` entries.
+
+        The buffers: ``heap`` (candidates), ``x`` (exposures from outside the graph),
+        ``defer`` (exposures waiting to be counted) and ``runs`` (their runs).
+        """
         state = self.state
         names = {"heap": ("heap_key", "heap_data"), "x": ("x_account", "x_time", "x_root"),
-                 "defer": ("defer_key", "defer_data")}[field]
-        size = {"heap": layout.SIZE, "x": layout.EXTRA, "defer": layout.DEFERRED}[field]
+                 "defer": ("defer_time", "defer_data"), "runs": ("runs",)}[field]
+        size = {"heap": layout.SIZE, "x": layout.EXTRA, "defer": layout.DEFERRED,
+                "runs": layout.RUNS}[field]
         current = getattr(state, names[0]).shape[0]
         if needed <= current:
             return

@@ -14,7 +14,7 @@ import numpy as np
 import simpy
 
 from sim.engine.cascade import PROMOTION, TRIGGER
-from sim.engine.layout import KIND_DERIVED
+from sim.engine.layout import KIND_DERIVED, KIND_PROMOTION, KIND_TRIGGER
 from sim.randomness.philox import pick, uniform
 from sim.scenario.schema import Action, Policy
 from sim.scenario.values import HOUR
@@ -23,6 +23,12 @@ if TYPE_CHECKING:
     from sim.engine.kernel import Run
 
 SUPPORT_EFFECT = 0.9
+# the kinds of root item each action kind can remove (their exposures after it are void)
+REMOVES: dict[str, tuple[int, ...]] = {
+    "stop_promotion": (KIND_PROMOTION,),
+    "delete": (KIND_TRIGGER, KIND_PROMOTION),
+    "takedown": (KIND_DERIVED,),
+}
 ADVOCATE = 1  # the advocates action's own key (of sim.engine.layout.ACTION_KEY_KINDS)
 
 ActionFunction = Callable[[simpy.Environment, "Run", int, Action], None]
