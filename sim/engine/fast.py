@@ -287,37 +287,42 @@ def spread_statement(net: Net, tab: Tables, st: State, index: int, account: int,
     key = tab.keys[KEY_STATEMENT]
     threshold = tab.share_probability[index]
     bits = st.bits
-    seen = st.seen
+    seen = st.seen[index]
     followers = net.followers
     attention = tab.attention
     seg_mult = tab.seg_mult
     heap_key = st.heap_key
     heap_data = st.heap_data
     answered_list = st.answered_list
+    answered = meta[ANSWERED]
     start = net.offsets[account]
     stop = net.offsets[account + 1]
     for e in range(start, min(stop, start + AHEAD)):
         prefetch(bits, followers[e])
+        prefetch(seen, followers[e])
     for e in range(start, stop):
         if e + AHEAD < stop:
-            prefetch(bits, followers[e + AHEAD])
-            prefetch(seen[index], followers[e + AHEAD])
+            ahead = followers[e + AHEAD]
+            prefetch(bits, ahead)
+            prefetch(seen, ahead)
         follower = followers[e]
         w_share, w_delay, _, _ = draw(key, e, index, replication)
         segment = bits[follower] & ROW
         when = t + attention_delay(attention, segment, w_delay)
         if when > horizon:
             continue
-        if seen[index, follower] == np.inf:
-            answered_list[meta[ANSWERED]] = follower
-            meta[ANSWERED] += 1
-            seen[index, follower] = when
-        elif when < seen[index, follower]:
-            seen[index, follower] = when
+        earlier = seen[follower]
+        if earlier == np.inf:
+            answered_list[answered] = follower
+            answered += 1
+            seen[follower] = when
+        elif when < earlier:
+            seen[follower] = when
         if uniform(w_share) < threshold * seg_mult[segment]:
             meta[COUNTER] += 1
             heap.push(heap_key, heap_data, meta, SIZE, when, float(meta[COUNTER]),
                       follower, account, index * 4 + STATEMENT, 0)
+    meta[ANSWERED] = answered
 
 
 @njit(cache=True)
