@@ -47,7 +47,7 @@ def compute(run: Run) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     reach_steps, milestone = ledger.reach_steps(world.state_handle, scenario.resolution,
                                                 REACH_MILESTONE)
     per_segment = state.seg_reach.astype(np.float64)
-    per_step = state.steps.copy()
+    per_step = state.steps.astype(np.float64)
     media = scenario.media
     offline = 0.0 if media is None else media.offline_audience * media.offline_weight
     articles = np.array(cascade.articles)

@@ -604,6 +604,6 @@ def reset(st: State, author: int, brand: int) -> None:
         bits[account] &= ~HAS_WEIGHED
         st.unmoved[account] = 1.0
     meta[:] = 0
-    st.steps[:] = 0.0
+    st.steps[:] = 0
     st.seg_reach[:] = 0
 

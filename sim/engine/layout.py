@@ -230,7 +230,7 @@ _STATE = _RecordType([
     ("support_list", _I1), ("filed_list", _I1), ("weighed_list", _I1), ("heap_key", _F2),
     ("heap_data", _I2),
     ("x_account", _I1), ("x_time", _F1), ("x_root", _I1), ("defer_time", _F1),
-    ("defer_data", _I2), ("runs", types.int64[:, ::1]), ("steps", _F1), ("seg_reach", _L1),
+    ("defer_data", _I2), ("runs", types.int64[:, ::1]), ("steps", _L1), ("seg_reach", _L1),
     ("trend", _F1)])
 
 

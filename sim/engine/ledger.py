@@ -19,8 +19,6 @@ the same :func:`count`.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
@@ -75,8 +73,8 @@ def step_of(t: float, step: float, last: int) -> int:
     The grid is ``0, step, 2 step, ...`` and ends at the horizon (step ``last``), as
     :func:`time_grid` makes it; exact at the boundaries.
     """
-    k = int(math.ceil(t / step))
-    if k * step < t:
+    k = int(t * (1.0 / step))  # a multiplication (the inverse is hoisted out of loops), then
+    if k * step < t:  # exact comparisons with the grid put it right
         k += 1
     elif k > 0 and (k - 1) * step >= t:
         k -= 1
@@ -127,7 +125,7 @@ def count(first: np.ndarray, removed_at: np.ndarray, meta: np.ndarray, steps: np
     if t > horizon or t > removed_at[root] or segment == brand_row:
         return
     meta[IMPRESSIONS] += 1
-    steps[step_of(t, step, len(steps) - 1)] += 1.0
+    steps[step_of(t, step, len(steps) - 1)] += 1
     earliest = first[account]
     if earliest == np.inf:
         first_list[meta[REACHED]] = account

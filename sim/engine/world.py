@@ -272,7 +272,8 @@ class World:
             x_root=np.empty(heap, dtype=np.int32),
             defer_time=np.empty(heap), defer_data=np.empty((heap, 2), dtype=np.int32),
             runs=np.empty((self.settlings, 2), dtype=np.int64),
-            steps=np.zeros(self.steps), seg_reach=np.zeros(len(self.seg_p), dtype=np.int64),
+            steps=np.zeros(self.steps, dtype=np.int64),
+            seg_reach=np.zeros(len(self.seg_p), dtype=np.int64),
             trend=np.zeros(4),
         )
 

@@ -42,7 +42,7 @@ def encode_array(dists: list[values.Distribution]) -> np.ndarray:
     return table
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def quantile(code: int, a: float, b: float, u: float) -> float:
     """The ``u``-quantile (``0 < u < 1``) of the distribution encoded as ``(code, a, b)``.
 
@@ -52,7 +52,8 @@ def quantile(code: int, a: float, b: float, u: float) -> float:
     - uniform (``a`` to ``b``): ``a + (b - a) u``;
     - seismic (theta ``a``, plateau ``b``): density ``c`` on ``[0, b]`` and
       ``c (t/b)^-(1+a)`` beyond, so ``P(T <= b) = a / (1 + a)`` and, beyond the plateau,
-      ``P(T > t) = (t/b)^-a / (1 + a)``.
+      ``P(T > t) = (t/b)^-a / (1 + a)``;
+    - any other code: ``nan``.
     """
     if code == FIXED:
         return a
@@ -67,7 +68,7 @@ def quantile(code: int, a: float, b: float, u: float) -> float:
         if u < head:
             return u * (b / head)
         return b * ((1.0 - u) * (1.0 + a)) ** (-1.0 / a)
-    raise ValueError("unknown distribution code")
+    return np.nan  # not a code of encode(): no delay (raising would cost every call a check)
 
 
 @njit(cache=True)
