@@ -1,0 +1,82 @@
+"""Worker counts come from the cores and the memory a worker needs; what cannot fit is refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.engine.world import scratch_bytes
+from sim.errors import FlashpointError
+from sim.experiment import capacity
+from tests.conftest import SCENARIOS
+from tests.engine.helpers import er_scenario
+
+GIB = 2**30
+MCD = next(p for p in SCENARIOS if p.stem == "mcdstories")
+
+
+def _big(accounts: int) -> sim.Scenario:
+    scenario = sim.load_scenario(MCD)
+    network = scenario.network.model_copy(update={"accounts": accounts, "mean_follows": 40})
+    return scenario.model_copy(update={"network": network})
+
+
+def test_one_worker_per_core_when_memory_allows() -> None:
+    plan = capacity.plan(_big(1_000_000), cores=8, available=64 * GIB)
+    assert plan.workers == 8 and not plan.limited_by_memory
+    assert "8 workers (8 cores" in plan.describe()
+
+
+def test_memory_caps_the_workers_and_the_estimate_follows_the_scenario() -> None:
+    scenario = _big(10_000_000)
+    accounts, follows = capacity.network_size(scenario)
+    assert accounts == 10_000_001 and follows == 10_000_000 * 40 + 2000
+    each = capacity.PROCESS_BYTES + scratch_bytes(scenario, accounts)
+    network = int(accounts * capacity.GRAPH_BYTES_PER_ACCOUNT
+                  + follows * capacity.GRAPH_BYTES_PER_FOLLOW)
+    available = capacity.PROCESS_BYTES + network + 3 * each + each // 2  # room for 3.5
+    plan = capacity.plan(scenario, cores=8, available=available)
+    assert plan.workers == 3 and plan.limited_by_memory
+    assert plan.worker_bytes == each and plan.network_bytes == network
+    assert "the memory available" in plan.describe()
+
+
+def test_a_run_that_cannot_fit_is_refused_with_the_estimate() -> None:
+    with pytest.raises(FlashpointError, match=r"cannot fit in memory: it needs about .* GiB "
+                                              r"for the network and .* per worker"):
+        capacity.plan(_big(10_000_000), cores=2, available=2 * GIB)
+    with pytest.raises(FlashpointError, match=r"with 8 workers.*at most \d+ workers? would "
+                                              r"fit \(--workers \d+\)"):
+        capacity.plan(_big(10_000_000), 8, cores=8, available=8 * GIB)
+
+
+def test_statements_and_advocates_need_more_per_worker() -> None:
+    plain = er_scenario(1000, 4, 0.1)
+    talking = er_scenario(1000, 4, 0.1, policies=(
+        "  - name: none\n  - name: talk\n    actions:\n"
+        "      - {do: statement, strategy: apology, at: 1h}\n"
+        "      - {do: statement, strategy: holding, at: 2h}\n"))
+    assert scratch_bytes(talking, 1000) == scratch_bytes(plain, 1000) + 2 * 13 * 1000
+
+
+def test_the_command_line_says_how_many_workers_and_why(tmp_path: Path, cli,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[str | None] = []
+    import sim.terminal
+
+    real = sim.terminal.progress_bar
+
+    def spy(total, quiet=False, note=None):  # type: ignore[no-untyped-def]
+        shown.append(note)
+        return real(total, quiet=True, note=note)
+
+    monkeypatch.setattr(sim.terminal, "progress_bar", spy)
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text(MCD.read_text().replace("accounts: 50000", "accounts: 3000")
+                        .replace("brand_followers: 2000", "brand_followers: 100"))
+    code, _, err = cli("run", str(scenario), "--replications", "2", "--out",
+                       str(tmp_path / "out"))
+    assert code == 0, err
+    assert shown and shown[0] is not None and "worker" in shown[0] and "available" in shown[0]
