@@ -127,13 +127,12 @@ def count(first: np.ndarray, removed_at: np.ndarray, meta: np.ndarray, steps: np
     meta[IMPRESSIONS] += 1
     steps[step_of(t, step, len(steps) - 1)] += 1
     earliest = first[account]
-    if earliest == np.inf:
-        first_list[meta[REACHED]] = account
-        meta[REACHED] += 1
-        seg_reach[segment] += 1
-        first[account] = t
-    elif t < earliest:
-        first[account] = t
+    new = earliest == np.inf  # without branches: whether it is new is unpredictable
+    reached = meta[REACHED]
+    first_list[reached] = account  # kept only if new: the next one overwrites it otherwise
+    meta[REACHED] = reached + new
+    seg_reach[segment] += new
+    first[account] = min(earliest, t)
 
 
 @njit(cache=True)

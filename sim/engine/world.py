@@ -263,7 +263,7 @@ class World:
             p_root=np.empty(n + 1, dtype=np.int32),
             root_kind=np.empty(roots, dtype=np.int8), removed_at=np.empty(roots),
             reshares=np.empty(roots, dtype=np.int64),
-            pending_list=np.empty(n, dtype=np.int32), first_list=np.empty(n, dtype=np.int32),
+            pending_list=np.empty(n, dtype=np.int32), first_list=np.empty(n + 1, dtype=np.int32),
             answered_list=np.empty(max(1, statements) * n + 1, dtype=np.int32),
             support_list=np.empty(n, dtype=np.int32), filed_list=np.empty(n, dtype=np.int32),
             weighed_list=np.empty(n, dtype=np.int32),
