@@ -1,4 +1,4 @@
-"""A 4-ary min-heap of timed rows, compiled: the cascade's candidates, the monitor's backlog.
+"""A 4-ary min-heap of timed rows, compiled: the cascade's candidates.
 
 A row is a key ``[time, sequence]`` (ordered by time, ties by sequence: first pushed,
 first out) and four ``int32`` data words. Keys live apart from the data, so the four
@@ -20,6 +20,15 @@ def _before(key: np.ndarray, i: int, t: float, s: float) -> bool:
     return key[i, 0] < t or (key[i, 0] == t and key[i, 1] < s)
 
 
+@njit(cache=True, inline="always")
+def _move(key: np.ndarray, data: np.ndarray, to: int, source: int) -> None:
+    """Copy row ``source`` (key and data) onto row ``to``."""
+    key[to, 0] = key[source, 0]
+    key[to, 1] = key[source, 1]
+    for c in range(4):
+        data[to, c] = data[source, c]
+
+
 @njit(cache=True)
 def push(key: np.ndarray, data: np.ndarray, meta: np.ndarray, slot: int, t: float, s: float,
          d0: int, d1: int, d2: int, d3: int) -> None:
@@ -30,12 +39,7 @@ def push(key: np.ndarray, data: np.ndarray, meta: np.ndarray, slot: int, t: floa
         parent = (i - 1) >> 2
         if _before(key, parent, t, s):
             break
-        key[i, 0] = key[parent, 0]
-        key[i, 1] = key[parent, 1]
-        data[i, 0] = data[parent, 0]
-        data[i, 1] = data[parent, 1]
-        data[i, 2] = data[parent, 2]
-        data[i, 3] = data[parent, 3]
+        _move(key, data, i, parent)
         i = parent
     key[i, 0] = t
     key[i, 1] = s
@@ -66,16 +70,6 @@ def pop(key: np.ndarray, data: np.ndarray, meta: np.ndarray, slot: int) -> None:
                 best = child
         if not _before(key, best, t, s):
             break
-        key[i, 0] = key[best, 0]
-        key[i, 1] = key[best, 1]
-        data[i, 0] = data[best, 0]
-        data[i, 1] = data[best, 1]
-        data[i, 2] = data[best, 2]
-        data[i, 3] = data[best, 3]
+        _move(key, data, i, best)
         i = best
-    key[i, 0] = t
-    key[i, 1] = s
-    data[i, 0] = data[last, 0]
-    data[i, 1] = data[last, 1]
-    data[i, 2] = data[last, 2]
-    data[i, 3] = data[last, 3]
+    _move(key, data, i, last)
