@@ -62,6 +62,7 @@ def main() -> None:
     from sim.engine.world import World
     from sim.metrics import compute
     from sim.network.graph import from_networkx
+    from sim.policies.actions import RULES
     from sim.scenario import parse_scenario
 
     n = args.accounts
@@ -102,7 +103,7 @@ policies: [{{name: none}}]
     fast.advance = counting
     try:
         start = time.perf_counter()
-        run = simulate(world, scenario.policies[0], replication)
+        run = simulate(world, scenario.policies[0], replication, RULES)
         values, _ = compute(run)
         world.release(replication.author)
         seconds = time.perf_counter() - start

@@ -78,6 +78,7 @@ def bench_flashpoint(n: int, outbreaks: int) -> dict[str, Any]:
     from sim.engine.world import World
     from sim.metrics import compute
     from sim.network.graph import from_networkx
+    from sim.policies.actions import RULES
     from sim.scenario import parse_scenario
 
     graph = from_networkx(_graph(n), segment_attribute=None)
@@ -97,7 +98,7 @@ policies: [{{name: none}}]
     for r in range(MAX_RUNS):
         start = time.perf_counter()
         replication = world.replication(r)
-        run = simulate(world, scenario.policies[0], replication)
+        run = simulate(world, scenario.policies[0], replication, RULES)
         values, _ = compute(run)
         world.release(replication.author)
         elapsed = time.perf_counter() - start

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import simpy
@@ -26,11 +26,28 @@ from sim.engine.cascade import PROMOTION, TRIGGER, Cascade
 from sim.engine.layout import KIND_ARTICLE
 from sim.engine.monitor import REACH_METRICS, Monitor
 from sim.engine.world import Replication, World
-from sim.policies.actions import REMOVES, apply_action, effect_cap
 from sim.scenario.schema import Action, Policy
 from sim.scenario.values import HOUR
 
 PROMOTION_CHUNK = HOUR  # the promotion is drawn hour by hour
+
+
+class Rules(Protocol):
+    """What the engine needs to know of the actions (the policies layer provides it).
+
+    The engine sits below the policies: it runs whatever actions it is given, and learns
+    what each does from this, so that an action kind is declared once, in
+    :mod:`sim.policies.actions`.
+    """
+
+    def apply(self, env: simpy.Environment, run: Run, index: int, action: Action) -> None:
+        """Apply ``action``, the policy's action number ``index``, now."""
+
+    def effect_cap(self, policy: Policy) -> float:
+        """An upper bound of the product of response effects any account can see."""
+
+    def removes(self, kind: str) -> tuple[int, ...]:
+        """The kinds of root item an action of ``kind`` can remove."""
 
 
 @dataclass
@@ -41,27 +58,30 @@ class Run:
     policy: Policy
     replication: Replication
     cascade: Cascade
+    rules: Rules
     response_times: list[float]
     action_times: dict[int, float] = field(default_factory=dict)
 
 
-def simulate(world: World, policy: Policy, replication: Replication) -> Run:
-    """Simulate ``policy`` in ``replication`` up to the horizon.
+def simulate(world: World, policy: Policy, replication: Replication, rules: Rules) -> Run:
+    """Simulate ``policy`` in ``replication`` up to the horizon, its actions per ``rules``.
 
-    The run's records stay in the world's scratch state until :meth:`World.release`.
+    ``rules`` is :data:`sim.policies.actions.RULES` (the engine does not import the layer
+    above it). The run's records stay in the world's scratch state until
+    :meth:`World.release`.
     """
     scenario = world.scenario
     triggers = [a for a in policy.actions if a.when is not None]
     watches_reach = any(a.when is not None and a.when.metric in REACH_METRICS
                         for a in triggers)
-    removable = {kind for a in policy.actions for kind in REMOVES.get(a.do, ())}
+    removable = {kind for a in policy.actions for kind in rules.removes(a.do)}
     online = 0 if watches_reach else layout.EVERY_KIND & ~sum(1 << k for k in removable)
-    tables = world.tables(policy, replication, cap=effect_cap(policy),
+    tables = world.tables(policy, replication, cap=rules.effect_cap(policy),
                           prune=not policy.actions, online=online)
     cascade = Cascade(world, replication, tables)
     env = Clock()
     run = Run(world=world, policy=policy, replication=replication, cascade=cascade,
-              response_times=[])
+              rules=rules, response_times=[])
     cascade.scheduler = _Scheduler(env, cascade)
     monitor = (Monitor(env, cascade, scenario.monitoring.interval,
                        can_go_online=not removable) if triggers else None)
@@ -220,5 +240,5 @@ def _action(env: simpy.Environment, run: Run, index: int, action: Action,
     if env.now + delay > run.world.scenario.horizon or math.isinf(delay):
         return
     yield env.timeout(delay)
-    apply_action(env, run, index, action)
+    run.rules.apply(env, run, index, action)
     run.action_times[index] = env.now

@@ -25,6 +25,7 @@ from sim.experiment import faults
 from sim.metrics import METRICS, SERIES, compute
 from sim.network.build import audience
 from sim.network.graph import Graph
+from sim.policies.actions import RULES
 from sim.scenario.schema import Scenario
 from sim.scenario.values import HOUR
 
@@ -50,7 +51,7 @@ def run_replication(scenario: Scenario, graph: Graph | None, replication: int) -
     metrics, series = [], []
     actions = np.full((len(scenario.policies), max_actions(scenario)), np.nan)
     for p, policy in enumerate(scenario.policies):
-        run = simulate(world, policy, drawn)
+        run = simulate(world, policy, drawn, RULES)
         values, curves = compute(run)
         world.release(drawn.author)
         metrics.append([values[name] for name in METRICS])

@@ -28,6 +28,7 @@ from sim.experiment.results import Results
 from sim.experiment.runner import world_for
 from sim.metrics import first_exposures
 from sim.network.graph import Graph
+from sim.policies.actions import RULES
 from sim.scenario.values import HOUR
 
 MAX_ACCOUNTS = 2000
@@ -54,7 +55,7 @@ def snapshot(results: Results, graph: Graph | None = None) -> dict[str, Any]:
     drawn = world.replication(replication)
     runs = []
     for p in policies:
-        runs.append(_Record.of(simulate(world, scenario.policies[p], drawn)))
+        runs.append(_Record.of(simulate(world, scenario.policies[p], drawn, RULES)))
         world.release(drawn.author)
     keep = _accounts(drawn.author, runs)  # the author first: index 0 of the view
     index = {int(a): i for i, a in enumerate(keep)}

@@ -50,6 +50,28 @@ def apply_action(env: simpy.Environment, run: Run, index: int, act: Action) -> N
     ACTIONS[act.do](env, run, index, act)
 
 
+class _Rules:
+    """The actions as the engine sees them (:class:`sim.engine.kernel.Rules`)."""
+
+    @staticmethod
+    def apply(env: simpy.Environment, run: Run, index: int, act: Action) -> None:
+        """Apply ``act`` now."""
+        apply_action(env, run, index, act)
+
+    @staticmethod
+    def effect_cap(policy: Policy) -> float:
+        """An upper bound of the product of response effects any account can see."""
+        return effect_cap(policy)
+
+    @staticmethod
+    def removes(kind: str) -> tuple[int, ...]:
+        """The kinds of root item an action of ``kind`` can remove."""
+        return REMOVES.get(kind, ())
+
+
+RULES = _Rules()  # what sim.engine.kernel.simulate takes
+
+
 def effect_cap(policy: Policy) -> float:
     """An upper bound of the product of response effects any account can see."""
     cap = 1.0

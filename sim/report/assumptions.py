@@ -12,10 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sim.policies.strategies import STRATEGIES
 from sim.scenario.loader import VERSION_KEY
 from sim.scenario.resolve import DEFAULT_PLATFORM_DELAY, DEFAULT_STREISAND, DEFAULT_TAKEDOWN_TOP
 from sim.scenario.schema import Action, Scenario, Segment
+from sim.scenario.strategies import STRATEGIES
 
 SET = "set in the scenario"
 # default-source by field path (fnmatch patterns; the first match wins)

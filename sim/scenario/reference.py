@@ -12,10 +12,10 @@ from typing import Any
 from pydantic import BaseModel, PlainSerializer
 from pydantic.fields import FieldInfo
 
-from sim.policies.strategies import STRATEGIES
 from sim.scenario import schema, values
 from sim.scenario.fields import Expect
 from sim.scenario.resolve import DEFAULT_PLATFORM_DELAY, DEFAULT_STREISAND, DEFAULT_TAKEDOWN_TOP
+from sim.scenario.strategies import STRATEGIES
 
 SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("Top level", schema.Scenario),

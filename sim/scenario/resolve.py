@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.policies.strategies import STRATEGIES
 from sim.scenario import values
 from sim.scenario.schema import GENERATOR_DEFAULTS, Action, Network, Policy, Scenario, Segment
+from sim.scenario.strategies import STRATEGIES
 
 DEFAULT_STREISAND = 1.5
 DEFAULT_TAKEDOWN_TOP = 10

@@ -26,9 +26,9 @@ from pydantic import (
     model_validator,
 )
 
-from sim.policies.strategies import STRATEGIES
 from sim.scenario import fields as f
 from sim.scenario import values
+from sim.scenario.strategies import STRATEGIES
 from sim.scenario.suggest import did_you_mean
 
 GENERATORS = ("scale_free", "erdos_renyi", "small_world", "communities")

@@ -11,6 +11,7 @@ from sim.engine import layout
 from sim.engine.kernel import Run, simulate
 from sim.engine.world import World
 from sim.network.build import audience
+from sim.policies.actions import RULES
 from sim.randomness.distributions import quantiles
 from sim.randomness.philox import words
 from sim.scenario import Scenario, parse_scenario
@@ -73,7 +74,7 @@ def simulate_one(scenario: Scenario, policy: int = 0, replication: int = 0,
                  world: World | None = None) -> Run:
     """Run one policy of one replication; the run's records stay readable until the next."""
     world = world if world is not None else World(scenario, audience(scenario))
-    return simulate(world, scenario.policies[policy], world.replication(replication))
+    return simulate(world, scenario.policies[policy], world.replication(replication), RULES)
 
 
 def exposures(run: Run) -> Exposures:

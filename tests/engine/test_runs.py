@@ -19,6 +19,7 @@ from sim.engine.world import World
 from sim.experiment.runner import run_replication
 from sim.metrics import METRICS, SERIES, compute, first_exposures
 from sim.network.build import audience
+from sim.policies.actions import RULES
 from sim.scenario import parse_scenario
 from tests.conftest import SCENARIOS, run_flashpoint
 from tests.engine.helpers import exposures
@@ -173,7 +174,7 @@ def test_invariants_on_small_random_scenarios(seed: int, accounts: int, follows:
     replication = world.replication(0)
     end = scenario.horizon
     for policy in scenario.policies:
-        run = simulate(world, policy, replication)
+        run = simulate(world, policy, replication, RULES)
         values, series = compute(run)
         assert values["reach"] >= values["reactions"] - (
             1 if replication.author != world.graph.brand else 0)
