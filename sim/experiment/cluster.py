@@ -81,7 +81,9 @@ class DaskExecutor:
                                        key=f"flashpoint-replication-{r}-{id(self)}")
                    for r in replications]
         try:
-            for future in distributed.as_completed(futures):
+            # on this executor's client's loop: with another client in the process (a
+            # notebook's), the default one's loop would wait on these futures
+            for future in distributed.as_completed(futures, loop=self._client.loop):
                 try:
                     result: ReplicationResult = future.result()
                 except distributed.KilledWorker as exc:
