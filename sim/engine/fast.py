@@ -44,6 +44,7 @@ from sim.engine.layout import (
     HAS_REACTED,
     HAS_WEIGHED,
     HORIZON,
+    IMPRESSIONS,
     KEY_ACCOUNT,
     KEY_STATEMENT,
     KEY_STORY,
@@ -178,6 +179,8 @@ def post(net: Net, tab: Tables, st: State, account: int, t: float, root: int) ->
     followers = net.followers
     start = net.offsets[account]
     stop = net.offsets[account + 1]
+    impressions = 0
+    reached = meta[REACHED]
     for e in range(start, min(stop, start + AHEAD)):
         _ask(bits, first, pending_at, followers[e], online)
     for e in range(start, stop):
@@ -190,8 +193,9 @@ def post(net: Net, tab: Tables, st: State, account: int, t: float, root: int) ->
         when = -1.0
         if online:
             when = t + attention_delay(attention, segment, w_delay)
-            count(first, removed_at, meta, steps, first_list, seg_reach, horizon, step,
-                  brand_row, follower, segment, when, root)
+            valid, reached = count(first, removed_at, steps, first_list, seg_reach, horizon,
+                                   step, brand_row, follower, segment, when, root, reached)
+            impressions += valid
         if flags & HAS_REACTED == 0:
             u = uniform(w_react)
             upper = seg_p[segment] * cap
@@ -218,6 +222,8 @@ def post(net: Net, tab: Tables, st: State, account: int, t: float, root: int) ->
                 meta[COUNTER] += 1
                 heap.push(heap_key, heap_data, meta, SIZE, when, float(meta[COUNTER]),
                           follower, account, root * 4 + MEDIA, 0)
+    meta[IMPRESSIONS] += impressions
+    meta[REACHED] = reached
 
 
 @njit(cache=True)

@@ -113,26 +113,28 @@ def reach_steps(st: State, step: float, milestone: int) -> tuple[np.ndarray, flo
 
 
 @njit(cache=True, inline="always")
-def count(first: np.ndarray, removed_at: np.ndarray, meta: np.ndarray, steps: np.ndarray,
+def count(first: np.ndarray, removed_at: np.ndarray, steps: np.ndarray,
           first_list: np.ndarray, seg_reach: np.ndarray, horizon: float, step: float,
-          brand_row: int, account: int, segment: int, t: float, root: int) -> None:
+          brand_row: int, account: int, segment: int, t: float, root: int,
+          reached: int) -> tuple[int, int]:
     """Count the exposure of ``account`` (of segment row ``segment``) at ``t`` through ``root``.
 
     Only if it is valid. The arrays are the :class:`~sim.engine.layout.State`'s fields of
     the same names, and ``horizon``, ``step`` and ``brand_row`` the run's parameters (passed
-    apart because this is called once per exposure).
+    apart because this is called once per exposure). ``reached`` is the number of accounts
+    reached so far. Returns 1 if the exposure counted (else 0) and the accounts reached
+    now: the caller keeps both counters in registers and stores them once
+    (``meta[IMPRESSIONS]``, ``meta[REACHED]``).
     """
     if t > horizon or t > removed_at[root] or segment == brand_row:
-        return
-    meta[IMPRESSIONS] += 1
+        return 0, reached
     steps[step_of(t, step, len(steps) - 1)] += 1
     earliest = first[account]
     new = earliest == np.inf  # without branches: whether it is new is unpredictable
-    reached = meta[REACHED]
     first_list[reached] = account  # kept only if new: the next one overwrites it otherwise
-    meta[REACHED] = reached + new
     seg_reach[segment] += new
     first[account] = min(earliest, t)
+    return 1, reached + new
 
 
 @njit(cache=True)
@@ -180,13 +182,17 @@ def settle(net: Net, tab: Tables, st: State, until: float, out: np.ndarray) -> i
     runs = st.runs
     defer_time = st.defer_time
     defer_data = st.defer_data
+    impressions = 0
+    reached = meta[REACHED]
     for r in range(meta[RUNS]):
         j = runs[r, 0]
         end = runs[r, 1]
         while j < end and defer_time[j] <= until:
             account = defer_data[j, 0]
-            count(first, removed_at, meta, steps, first_list, seg_reach, horizon, step,
-                  brand_row, account, bits[account] & ROW, defer_time[j], defer_data[j, 1])
+            valid, reached = count(first, removed_at, steps, first_list, seg_reach, horizon,
+                                   step, brand_row, account, bits[account] & ROW,
+                                   defer_time[j], defer_data[j, 1], reached)
+            impressions += valid
             j += 1
         runs[r, 0] = j
     # what was recorded since the last settling
@@ -205,8 +211,10 @@ def settle(net: Net, tab: Tables, st: State, until: float, out: np.ndarray) -> i
             if t > horizon:
                 continue
             if t <= until:
-                count(first, removed_at, meta, steps, first_list, seg_reach, horizon, step,
-                      brand_row, follower, segment, t, root)
+                valid, reached = count(first, removed_at, steps, first_list, seg_reach,
+                                       horizon, step, brand_row, follower, segment, t, root,
+                                       reached)
+                impressions += valid
             else:
                 defer_time[n] = t
                 defer_data[n, 0] = follower
@@ -219,14 +227,18 @@ def settle(net: Net, tab: Tables, st: State, until: float, out: np.ndarray) -> i
             continue
         account = st.x_account[j]
         if t <= until:
-            count(first, removed_at, meta, steps, first_list, seg_reach, horizon, step,
-                  brand_row, account, bits[account] & ROW, t, st.x_root[j])
+            valid, reached = count(first, removed_at, steps, first_list, seg_reach, horizon,
+                                   step, brand_row, account, bits[account] & ROW, t,
+                                   st.x_root[j], reached)
+            impressions += valid
         else:
             defer_time[n] = t
             defer_data[n, 0] = account
             defer_data[n, 1] = st.x_root[j]
             n += 1
     meta[EXTRA_SETTLED] = meta[EXTRA]
+    meta[IMPRESSIONS] += impressions
+    meta[REACHED] = reached
     if n > start:
         order = np.argsort(defer_time[start:n]) + start
         times = defer_time[order]
