@@ -38,12 +38,12 @@ class Plan:
     limited_by_memory: bool
 
     def describe(self) -> str:
-        """One line for the progress display."""
-        why = ("the memory available" if self.limited_by_memory
-               else f"{self.cores} core{'s' if self.cores != 1 else ''}")
-        return (f"{self.workers} worker{'s' if self.workers != 1 else ''} ({why}; about "
-                f"{human_bytes(self.worker_bytes)} each, {human_bytes(self.available)} "
-                "available)")
+        """A few words for the progress line: how many workers, and why."""
+        count = f"{self.workers} worker{'s' if self.workers != 1 else ''}"
+        each = human_bytes(self.worker_bytes)
+        if self.limited_by_memory:
+            return f"{count} (as many as fit: {each} each, {human_bytes(self.available)} free)"
+        return f"{count} (one per core; {each} each)"
 
 
 def network_size(scenario: Scenario) -> tuple[int, float]:

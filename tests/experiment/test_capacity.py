@@ -10,6 +10,7 @@ import sim
 from sim.engine.world import scratch_bytes
 from sim.errors import FlashpointError
 from sim.experiment import capacity
+from sim.scenario.resources import human_bytes
 from tests.conftest import SCENARIOS
 from tests.engine.helpers import er_scenario
 
@@ -26,7 +27,7 @@ def _big(accounts: int) -> sim.Scenario:
 def test_one_worker_per_core_when_memory_allows() -> None:
     plan = capacity.plan(_big(1_000_000), cores=8, available=64 * GIB)
     assert plan.workers == 8 and not plan.limited_by_memory
-    assert "8 workers (8 cores" in plan.describe()
+    assert plan.describe() == f"8 workers (one per core; {human_bytes(plan.worker_bytes)} each)"
 
 
 def test_memory_caps_the_workers_and_the_estimate_follows_the_scenario() -> None:
@@ -40,7 +41,7 @@ def test_memory_caps_the_workers_and_the_estimate_follows_the_scenario() -> None
     plan = capacity.plan(scenario, cores=8, available=available)
     assert plan.workers == 3 and plan.limited_by_memory
     assert plan.worker_bytes == each and plan.network_bytes == network
-    assert "the memory available" in plan.describe()
+    assert plan.describe().startswith("3 workers (as many as fit: ")
 
 
 def test_a_run_that_cannot_fit_is_refused_with_the_estimate() -> None:
@@ -79,4 +80,4 @@ def test_the_command_line_says_how_many_workers_and_why(tmp_path: Path, cli,
     code, _, err = cli("run", str(scenario), "--replications", "2", "--out",
                        str(tmp_path / "out"))
     assert code == 0, err
-    assert shown and shown[0] is not None and "worker" in shown[0] and "available" in shown[0]
+    assert shown and shown[0] is not None and "worker" in shown[0] and "each" in shown[0]
