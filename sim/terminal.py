@@ -29,17 +29,18 @@ def progress_bar(total: int | str, quiet: bool = False,
     """A progress bar of replications done, with the time left; yields ``advance(done, total)``.
 
     With ``total="auto"`` the bar's total is the current stage's end, and grows. ``note``
-    (the workers used, and why) is shown after the label.
+    (the workers used, and why) is printed on the line above the bar.
     """
     if quiet:
         yield lambda done, total: None
         return
     label = "replications (auto)" if total == "auto" else "replications"
+    console = Console(stderr=True)
     if note:
-        label += f" on {escape(note)}"
+        console.print(f"running on {escape(note)}", highlight=False)
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+    with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("run", total=None if total == "auto" else total)
         yield lambda done, now: progress.update(task, completed=done, total=now)
 
