@@ -85,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="root seed (default: the scenario's)")
     run.add_argument("--workers", type=_positive, metavar="N",
                      help="worker processes (default: one per core, as many as fit in the "
-                     "memory available; the progress line says how many); results do not "
+                     "memory available, said above the progress bar); results do not "
                      "depend on it")
     run.add_argument("--policy", action="append", metavar="NAME",
                      help="run only this policy besides the baseline (repeatable)")

@@ -38,7 +38,7 @@ class Plan:
     limited_by_memory: bool
 
     def describe(self) -> str:
-        """A few words for the progress line: how many workers, and why."""
+        """A few words for above the progress bar: how many workers, and why."""
         count = f"{self.workers} worker{'s' if self.workers != 1 else ''}"
         each = human_bytes(self.worker_bytes)
         if self.limited_by_memory:
