@@ -40,6 +40,7 @@ _FIRST_HEAP = 1 << 10
 SCRATCH_PER_ACCOUNT = 22 + 65 + 32
 SCRATCH_PER_STATEMENT = 13  # per account: when it saw the statement, whether it shared it
 SCRATCH_SUPPORT = 12  # per account: when it saw a supportive post, and its list entry
+SCRATCH_MEDIA = 8  # per account: the chance that its exposures have not yet made it write
 
 
 def scratch_bytes(scenario: Scenario, accounts: int) -> int:
@@ -50,6 +51,8 @@ def scratch_bytes(scenario: Scenario, accounts: int) -> int:
     per_account = SCRATCH_PER_ACCOUNT + statements * SCRATCH_PER_STATEMENT
     if any(a.do == "advocates" for a in actions):
         per_account += SCRATCH_SUPPORT
+    if scenario.media is not None:
+        per_account += SCRATCH_MEDIA
     return accounts * per_account
 
 
