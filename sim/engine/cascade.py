@@ -19,7 +19,6 @@ its root was removed before t.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,19 +37,9 @@ from sim.engine.layout import (
 )
 from sim.engine.world import Replication, World
 
-__all__ = ["PROMOTION", "TRENDING", "TRIGGER", "Cascade", "Statement"]
+__all__ = ["PROMOTION", "TRENDING", "TRIGGER", "Cascade"]
 
 INF = math.inf
-
-
-@dataclass
-class Statement:
-    """A response issued by the organisation (its row in the statements' tables)."""
-
-    index: int
-    issued: float
-    effect: float
-    share_probability: float
 
 
 class Cascade:
@@ -69,7 +58,6 @@ class Cascade:
         self.handle = pack_tables(tables)
         self.horizon = world.scenario.horizon
         self.articles: list[float] = []
-        self.statements: list[Statement] = []
         self.stop_at = INF
         self.scheduler: Any = None
         state = world.state
@@ -262,8 +250,6 @@ class Cascade:
             raise RuntimeError("more statements than the policy declares")
         self.tables.effect[index] = effect
         self.tables.share_probability[index] = share_probability
-        self.statements.append(Statement(index=index, issued=t, effect=effect,
-                                         share_probability=share_probability))
         self.meta[layout.STATEMENTS] = index + 1
         brand = self.world.brand
         if brand >= 0:
