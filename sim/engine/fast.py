@@ -48,6 +48,7 @@ from sim.engine.layout import (
     KEY_ACCOUNT,
     KEY_STATEMENT,
     KEY_STORY,
+    KEY_SUPPORT,
     KEY_TRENDING,
     KIND_ARTICLE,
     KIND_DERIVED,
@@ -338,7 +339,7 @@ def spread_support(net: Net, tab: Tables, st: State, action: int, number: int, a
     meta = st.meta
     horizon = tab.params[HORIZON]
     replication = int(tab.params[REPLICATION])
-    key = tab.action_keys[action, 2]
+    key = tab.action_keys[action, KEY_SUPPORT]
     bits = st.bits
     support = st.support
     attention = tab.attention

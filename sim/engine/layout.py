@@ -63,6 +63,7 @@ KEY_STORY, KEY_STATEMENT, KEY_ACCOUNT, KEY_AUTHOR, KEY_PROMOTION, KEY_TRENDING, 
     KEY_ARTICLE = range(7)
 KEY_KINDS = ("story", "statement", "account", "author", "promotion", "trending", "article")
 ACTION_KEY_KINDS = ("action", "advocate", "support")  # one key each per action index
+KEY_ACTION, KEY_ADVOCATE, KEY_SUPPORT = range(3)  # rows of ACTION_KEY_KINDS
 
 
 class Net(NamedTuple):

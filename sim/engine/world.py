@@ -162,7 +162,7 @@ class World:
         action's place in its policy and the replication, so two policies whose actions
         share a place and a distribution share the delay.
         """
-        drawn = self.action_draws(action, 0, replication)
+        drawn = self.action_draws(action, layout.KEY_ACTION, replication)
         code, a, b = encode(dist)
         return float(quantile(code, a, b, uniform(np.uint32(drawn[word]))))
 

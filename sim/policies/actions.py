@@ -14,7 +14,7 @@ import numpy as np
 import simpy
 
 from sim.engine.cascade import PROMOTION, TRIGGER
-from sim.engine.layout import KIND_DERIVED, KIND_PROMOTION, KIND_TRIGGER
+from sim.engine.layout import KEY_ADVOCATE, KIND_DERIVED, KIND_PROMOTION, KIND_TRIGGER
 from sim.randomness.philox import pick, uniform
 from sim.scenario.schema import Action, Policy
 from sim.scenario.values import HOUR
@@ -29,7 +29,6 @@ REMOVES: dict[str, tuple[int, ...]] = {
     "delete": (KIND_TRIGGER, KIND_PROMOTION),
     "takedown": (KIND_DERIVED,),
 }
-ADVOCATE = 1  # the advocates action's own key (of sim.engine.layout.ACTION_KEY_KINDS)
 
 ActionFunction = Callable[[simpy.Environment, "Run", int, Action], None]
 ACTIONS: dict[str, ActionFunction] = {}
@@ -124,7 +123,7 @@ def _advocates(env: simpy.Environment, run: Run, index: int,
     cascade.set_support_effect(SUPPORT_EFFECT)
     number = 0
     while True:
-        words = world.action_draws(index, ADVOCATE, run.replication.index, number)
+        words = world.action_draws(index, KEY_ADVOCATE, run.replication.index, number)
         gap = -math.log(uniform(words[0])) * HOUR / act.rate_per_hour
         if env.now + gap > cascade.horizon:
             return
