@@ -23,11 +23,12 @@ from sim.scenario.values import HOUR
 REACH_MILESTONE = 1500
 METRICS = (
     "reach", "negative_reach", "impressions", "reactions", "exposure",
-    "peak_reactions_per_hour", "time_to_peak_h", "time_to_1500_h", "articles",
+    "peak_reactions_per_hour", "time_to_peak_h", "time_to_1500_h", "time_to_half_h", "articles",
     "first_article_h", "response_h", "unanswered_reach", "max_depth", "structural_virality",
 )
 SERIES = ("reach", "negative_reach", "impressions", "reactions", "exposure", "articles")
-__all__ = ["METRICS", "SERIES", "compute", "first_exposures", "time_grid", "tree_shape"]
+__all__ = ["METRICS", "SERIES", "compute", "first_exposures", "time_grid", "time_to_half",
+           "tree_shape"]
 
 
 def first_exposures(run: Run) -> tuple[np.ndarray, np.ndarray]:
@@ -65,6 +66,7 @@ def compute(run: Run) -> tuple[dict[str, float], dict[str, np.ndarray]]:
         "peak_reactions_per_hour": float(peak),
         "time_to_peak_h": peak_at / HOUR if peak else math.nan,
         "time_to_1500_h": milestone / HOUR,
+        "time_to_half_h": time_to_half(reactions) / HOUR,
         "articles": float(len(articles)),
         "first_article_h": float(articles.min()) / HOUR if len(articles) else math.nan,
         "response_h": min(run.response_times) / HOUR if run.response_times else math.nan,
@@ -83,6 +85,18 @@ def compute(run: Run) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     return values, series
 
 
+
+
+def time_to_half(sorted_times: np.ndarray) -> float:
+    """When half of the final reactions had happened (seconds; ``nan`` with none).
+
+    The time of reaction number ``ceil(R / 2)`` of the ``R`` reactions, in time order: the
+    first time at which at least half of them had happened (the usual cascade-timing
+    measure, e.g. Vosoughi et al. 2018, Zhao et al. 2015).
+    """
+    if len(sorted_times) == 0:
+        return math.nan
+    return float(sorted_times[(len(sorted_times) + 1) // 2 - 1])
 
 
 def _cumulative(sorted_times: np.ndarray, grid: np.ndarray) -> np.ndarray:

@@ -49,5 +49,5 @@ def test_python_api_page_runs(monkeypatch, capsys) -> None:
     exec(compile("\n".join(blocks), "docs/python-api.md", "exec"), namespace)  # noqa: S102
     out = capsys.readouterr().out
     assert "#McDStories hashtag hijack - 5 policies" in out
-    assert "(5, 8, 14)" in out
+    assert "(5, 8, 15)" in out
     assert "['replications.csv', 'scenario.resolved.yaml', 'summary.json', 'timeseries.csv']" in out

@@ -22,7 +22,7 @@ from sim.network.build import audience
 from sim.policies.actions import RULES
 from sim.scenario import parse_scenario
 from tests.conftest import SCENARIOS, run_flashpoint
-from tests.engine.helpers import exposures
+from tests.engine.helpers import exposures, simulate_one, star_scenario
 from tests.engine.test_actions import HASHTAG
 
 
@@ -197,6 +197,12 @@ def test_invariants_on_small_random_scenarios(seed: int, accounts: int, follows:
         assert np.array_equal(np.sort(reached), np.flatnonzero(np.isfinite(reference)))
         assert np.array_equal(first[np.argsort(reached)], reference[np.sort(reached)])
         assert series["reactions"][-1] == values["reactions"]
+        times = cascade.reaction_times
+        if len(times):  # at least half happened by time_to_half_h, fewer than half before it
+            half = values["time_to_half_h"] * 3600.0  # seconds, give or take the rounding
+            assert np.sum(times <= half + 1e-6) >= len(times) / 2 > np.sum(times < half - 1e-6)
+        else:
+            assert math.isnan(values["time_to_half_h"])
         if not math.isnan(values["structural_virality"]):
             assert values["structural_virality"] >= 1.0 - 1e-12
         world.release(replication.author)
@@ -238,3 +244,36 @@ def test_a_replication_leaves_no_reference_cycles() -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("length", [7, 8])
+def test_time_to_half_on_a_chain_with_known_times(tmp_path: Path, length: int) -> None:
+    # account i + 1 follows account i; everyone shares what they see, seen exactly 10m later:
+    # reaction i comes at 10 i minutes, so half of `length` reactions are in by reaction
+    # ceil(length / 2)
+    (tmp_path / "chain.csv").write_text(
+        "follower,followed\n" + "".join(f"{i + 1},{i}\n" for i in range(length)))
+    scenario = parse_scenario(b"""\
+scenario: chain
+seed: 1
+horizon: 10h
+resolution: 5m
+network: {file: chain.csv}
+behaviour: {share_probability: 1, attention: fixed(10m), novelty: none, derived_fraction: 0}
+incident: {type: post, author: brand, brand_account: 0}
+policies: [{name: none}]
+""", str(tmp_path / "chain.yaml"), tmp_path)
+    values, _ = compute(simulate_one(scenario))
+    assert values["reactions"] == length
+    assert values["time_to_half_h"] == pytest.approx(math.ceil(length / 2) * 10 / 60)
+
+
+def test_time_to_half_is_the_middle_reaction_of_a_star(tmp_path: Path) -> None:
+    # everyone reacts at their one exposure, so the reaction times are the exposure times,
+    # rebuilt independently of the metrics
+    scenario = star_scenario(tmp_path, 1001, p=1.0, attention="lognormal(median=40m, sigma=1)")
+    run = simulate_one(scenario)
+    seen = np.sort(exposures(run).times)
+    values, _ = compute(run)
+    assert values["reactions"] == 1001
+    assert values["time_to_half_h"] * 3600.0 == pytest.approx(seen[500], rel=1e-12)
