@@ -85,6 +85,6 @@ def readers(key: np.ndarray, replication: int, journalist: int, count: int, t: f
         account = audience_account(w_high, w_low, accounts, brand)
         row = attention[bits[account] & ROW]
         out_accounts[j] = account
-        out_times[j] = t + quantile(int(row[0]), row[1], row[2], uniform(w_delay))
+        out_times[j] = t + quantile(int(row[0]), row[1], row[2], uniform(w_delay), row[3], row[4])
         out_reacts[j] = w_react
     return out_accounts, out_times, out_reacts

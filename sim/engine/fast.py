@@ -544,7 +544,7 @@ def advance(net: Net, tab: Tables, st: State, until: float, inclusive: bool,
             _, w_writing, _, _ = draw(account_key, account, 0, replication)
             writing = tab.writing
             published = t + quantile(int(writing[0]), writing[1], writing[2],
-                                     uniform(w_writing))
+                                     uniform(w_writing), writing[3], writing[4])
             if published <= horizon:
                 out[0] = published
                 out[1] = account

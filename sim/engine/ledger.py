@@ -55,7 +55,7 @@ def attention_delay(attention: np.ndarray, segment: int, word: np.uint32) -> flo
     ``attention`` is the table of encoded distributions, one row per segment.
     """
     return quantile(int(attention[segment, 0]), attention[segment, 1], attention[segment, 2],
-                    uniform(word))
+                    uniform(word), attention[segment, 3], attention[segment, 4])
 
 
 def time_grid(horizon: float, resolution: float) -> np.ndarray:

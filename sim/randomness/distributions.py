@@ -19,46 +19,58 @@ from sim.scenario import values
 FIXED, EXPONENTIAL, LOGNORMAL, UNIFORM, SEISMIC = range(5)
 
 
-def encode(dist: values.Distribution) -> tuple[int, float, float]:
-    """``(code, a, b)`` of a distribution, as :func:`quantile` reads it."""
+Encoded = tuple[int, float, float, float, float]
+COLUMNS = 5  # code, a, b, c, d
+
+
+def encode(dist: values.Distribution) -> Encoded:
+    """``(code, a, b, c, d)`` of a distribution, as :func:`quantile` reads it.
+
+    Only ``seismic`` uses ``c`` and ``d`` (its knee and the tail exponent beyond it; with
+    no knee, ``c`` is infinite and ``d`` is ``theta``); the others leave them ``inf, 0``.
+    """
     if isinstance(dist, values.Fixed):
-        return FIXED, dist.value, 0.0
+        return FIXED, dist.value, 0.0, math.inf, 0.0
     if isinstance(dist, values.Exponential):
-        return EXPONENTIAL, dist.mean, 0.0
+        return EXPONENTIAL, dist.mean, 0.0, math.inf, 0.0
     if isinstance(dist, values.LogNormal):
-        return LOGNORMAL, dist.median, dist.sigma
+        return LOGNORMAL, dist.median, dist.sigma, math.inf, 0.0
     if isinstance(dist, values.Uniform):
-        return UNIFORM, dist.low, dist.high
+        return UNIFORM, dist.low, dist.high, math.inf, 0.0
     if isinstance(dist, values.Seismic):
-        return SEISMIC, dist.theta, dist.plateau
+        if dist.knee is None or dist.tail is None:
+            return SEISMIC, dist.theta, dist.plateau, math.inf, dist.theta
+        return SEISMIC, dist.theta, dist.plateau, dist.knee, dist.tail
     raise TypeError(f"not a distribution: {dist!r}")
 
 
 def encode_array(dists: list[values.Distribution]) -> np.ndarray:
-    """Several encoded distributions as rows of a ``float64[len, 3]`` table."""
-    table = np.zeros((max(1, len(dists)), 3))
+    """Several encoded distributions as rows of a ``float64[len, COLUMNS]`` table."""
+    table = np.zeros((max(1, len(dists)), COLUMNS))
     for row, dist in enumerate(dists):
         table[row] = encode(dist)
     return table
 
 
 @njit(cache=True, inline="always")
-def quantile(code: int, a: float, b: float, u: float) -> float:
-    """The ``u``-quantile (``0 < u < 1``) of the distribution encoded as ``(code, a, b)``.
+def quantile(code: int, a: float, b: float, u: float, c: float = np.inf,
+             d: float = 0.0) -> float:
+    """The ``u``-quantile (``0 < u < 1``) of the distribution encoded as ``(code, a, b, c, d)``.
 
     - fixed: ``a``;
     - exponential (mean ``a``): ``-a log(1 - u)``;
     - lognormal (median ``a``, sigma ``b``): ``a exp(b Phi^-1(u))``;
     - uniform (``a`` to ``b``): ``a + (b - a) u``;
-    - seismic (theta ``a``, plateau ``b``): density ``c`` on ``[0, b]`` and
-      ``c (t/b)^-(1+a)`` beyond, so ``P(T <= b) = a / (1 + a)`` and, beyond the plateau,
-      ``P(T > t) = (t/b)^-a / (1 + a)``;
+    - seismic (theta ``a``, plateau ``b``, knee ``c``, tail ``d``): density ``k`` on
+      ``[0, b]`` and ``k (t/b)^-(1+a)`` beyond, so ``P(T <= b) = a / (1 + a)`` and, from the
+      plateau to the knee, ``P(T > t) = (t/b)^-a / (1 + a)``; beyond the knee
+      ``P(T > t) = P(T > c) (t/c)^-d``;
     - any other code: ``nan``.
     """
     if code == FIXED:
         return a
     if code == EXPONENTIAL:
-        return -a * math.log1p(-u)
+        return -a * math.log(1.0 - u)  # 1 - u is exact for the uniforms of philox.uniform
     if code == LOGNORMAL:
         return a * math.exp(b * normal_quantile(u))
     if code == UNIFORM:
@@ -67,7 +79,12 @@ def quantile(code: int, a: float, b: float, u: float) -> float:
         head = a / (1.0 + a)
         if u < head:
             return u * (b / head)
-        return b * ((1.0 - u) * (1.0 + a)) ** (-1.0 / a)
+        survival = 1.0 - u
+        t = b * (survival * (1.0 + a)) ** (-1.0 / a)
+        if t <= c:
+            return t
+        at_knee = (c / b) ** -a / (1.0 + a)
+        return c * (survival / at_knee) ** (-1.0 / d)
     return np.nan  # not a code of encode(): no delay (raising would cost every call a check)
 
 
@@ -117,18 +134,19 @@ def normal_quantile(p: float) -> float:
 
 
 @njit(cache=True)
-def quantiles(code: int, a: float, b: float, u: np.ndarray) -> np.ndarray:
+def quantiles(code: int, a: float, b: float, u: np.ndarray, c: float = np.inf,
+              d: float = 0.0) -> np.ndarray:
     """:func:`quantile` of many uniforms (for tests and vectorised callers)."""
     out = np.empty(len(u))
     for i in range(len(u)):
-        out[i] = quantile(code, a, b, u[i])
+        out[i] = quantile(code, a, b, u[i], c, d)
     return out
 
 
 def cdf(dist: values.Distribution, t: np.ndarray) -> np.ndarray:
     """The cumulative distribution function of ``dist`` at ``t`` (seconds)."""
     t = np.asarray(t, dtype=np.float64)
-    code, a, b = encode(dist)
+    code, a, b, c, d = encode(dist)
     if code == FIXED:
         return (t >= a).astype(np.float64)
     if code == EXPONENTIAL:
@@ -140,6 +158,8 @@ def cdf(dist: values.Distribution, t: np.ndarray) -> np.ndarray:
     if code == UNIFORM:
         return np.clip((t - a) / (b - a), 0.0, 1.0)
     head = a / (1.0 + a)
-    with np.errstate(divide="ignore"):
-        tail = 1.0 - (np.maximum(t, b) / b) ** (-a) / (1.0 + a)
-    return np.where(t <= 0, 0.0, np.where(t < b, head * t / b, tail))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        survival = (np.clip(t, b, c) / b) ** (-a) / (1.0 + a)
+        if math.isfinite(c):
+            survival = survival * (np.maximum(t, c) / c) ** (-d)
+    return np.where(t <= 0, 0.0, np.where(t < b, head * t / b, 1.0 - survival))

@@ -137,7 +137,9 @@ def _values_section() -> list[str]:
         "",
         "`none` and `stretched_exp` are the novelty forms (`behaviour.novelty`); the others are "
         "delay distributions. `seismic(theta, plateau)` has a constant density up to `plateau`, "
-        "then a power-law tail with exponent -(1+theta) (Zhao et al. 2015).",
+        "then a power-law tail with exponent -(1+theta) (Zhao et al. 2015). With `knee` and "
+        "`tail` (both or neither), the tail steepens at `knee`: beyond it the chance of a "
+        "delay longer than t falls as t^-tail instead of t^-theta.",
         "",
         f"**Metric names** for `when`: {', '.join(f'`{m}`' for m in schema.TRIGGER_METRICS)}.",
         "",

@@ -129,6 +129,7 @@ class _Param:
     kind: str  # "duration" | "number"
     low: float
     low_inclusive: bool
+    required: bool = True
 
     def parse(self, text: str, signature: str) -> float:
         if self.kind == "duration":
@@ -195,17 +196,18 @@ def _parse_call(
         if key in given:
             raise BadValue(f"{signature} ({key} given twice)")
         given[key] = raw
-    missing = [p.name for p in params if p.name not in given]
+    missing = [p.name for p in params if p.required and p.name not in given]
     if missing:
         raise BadValue(f"{signature} (missing {', '.join(missing)})")
-    parsed = {p.name: p.parse(given[p.name], signature) for p in params}
+    parsed = {p.name: p.parse(given[p.name], signature) for p in params if p.name in given}
     result = cls(**parsed)
     result.check(signature)
     return result
 
 
 def _signature_part(param: _Param) -> str:
-    return f"{param.name}=<{'duration' if param.kind == 'duration' else 'number'}>"
+    part = f"{param.name}=<{'duration' if param.kind == 'duration' else 'number'}>"
+    return part if param.required else f"[{part}]"
 
 
 class _Call:
@@ -217,6 +219,8 @@ class _Call:
         parts = []
         for f in fields(self):  # type: ignore[arg-type]
             value = getattr(self, f.name)
+            if value is None:  # an optional argument left out
+                continue
             if f.metadata.get("kind") == "duration":
                 parts.append(f"{f.name}={format_duration(value)}")
             else:
@@ -282,11 +286,25 @@ class Uniform(_Call):
 
 @dataclass(frozen=True)
 class Seismic(_Call):
-    """SEISMIC memory kernel: flat density to ``plateau``, then a power law, exponent -(1+theta)."""
+    """SEISMIC memory kernel: flat density to ``plateau``, then a power law, exponent -(1+theta).
+
+    With ``knee`` and ``tail``, the power law steepens at ``knee``: beyond it the survival
+    function falls as ``t^-tail`` instead of ``t^-theta`` (a tail cut down to what real
+    reaction times show; docs/validation.md).
+    """
 
     name: ClassVar[str] = "seismic"
     theta: float = _number_field()
     plateau: float = _duration_field()
+    knee: float | None = field(default=None, metadata={"kind": "duration"})
+    tail: float | None = field(default=None, metadata={"kind": "number"})
+
+    def check(self, signature: str) -> None:
+        """Require ``knee`` and ``tail`` together, and the knee beyond the plateau."""
+        if (self.knee is None) != (self.tail is None):
+            raise BadValue(f"{signature} with knee and tail given together (or neither)")
+        if self.knee is not None and not self.knee > self.plateau:
+            raise BadValue(f"{signature} with knee > plateau")
 
 
 Distribution = Exponential | LogNormal | Fixed | Uniform | Seismic
@@ -304,7 +322,9 @@ DISTRIBUTIONS: dict[str, tuple[type, tuple[_Param, ...]]] = {
     ),
     "seismic": (
         Seismic,
-        (_Param("theta", "number", 0.0, False), _Param("plateau", "duration", 0.0, False)),
+        (_Param("theta", "number", 0.0, False), _Param("plateau", "duration", 0.0, False),
+         _Param("knee", "duration", 0.0, False, required=False),
+         _Param("tail", "number", 0.0, False, required=False)),
     ),
 }
 DISTRIBUTION_EXAMPLE = "lognormal(median=45m, sigma=0.6)"

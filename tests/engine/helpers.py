@@ -100,9 +100,9 @@ def exposures(run: Run) -> Exposures:
     rows = world.segment_rows[accounts]
     delays = np.empty(len(accounts))
     for row in np.unique(rows):
-        code, a, b = world.attention[row]
+        code, a, b, c, d = world.attention[row]
         mask = rows == row
-        delays[mask] = quantiles(int(code), a, b, (drawn[mask, 1] + 0.5) * 2.0**-32)
+        delays[mask] = quantiles(int(code), a, b, (drawn[mask, 1] + 0.5) * 2.0**-32, c, d)
     times = np.repeat(state.p_time[:posts], counts) + delays
     roots = np.repeat(state.p_root[:posts].astype(np.int64), counts)
     extra = meta[layout.EXTRA]

@@ -34,8 +34,9 @@ ATTENTION = [
     "uniform(low=10m, high=1h)",
     "seismic(theta=0.23, plateau=5m)",
     "fixed(12m)",
+    "seismic(theta=0.23, plateau=5m, knee=1h, tail=0.5)",
 ]
-CONTINUOUS = ATTENTION[:4]
+CONTINUOUS = [*ATTENTION[:4], ATTENTION[5]]
 
 
 # ---------------------------------------------------------------- exact CDFs
@@ -56,8 +57,11 @@ def cdf(dist: values.Distribution, t: np.ndarray) -> np.ndarray:
     if isinstance(dist, values.Seismic):
         theta, plateau = dist.theta, dist.plateau
         head = theta / (1.0 + theta)
-        tail = 1.0 - (np.maximum(t, plateau) / plateau) ** -theta / (1.0 + theta)
-        return np.where(t <= 0, 0.0, np.where(t < plateau, head * t / plateau, tail))
+        survival = (np.maximum(t, plateau) / plateau) ** -theta / (1.0 + theta)
+        if dist.knee is not None and dist.tail is not None:  # the steeper tail beyond the knee
+            at_knee = (dist.knee / plateau) ** -theta / (1.0 + theta)
+            survival = np.where(t > dist.knee, at_knee * (t / dist.knee) ** -dist.tail, survival)
+        return np.where(t <= 0, 0.0, np.where(t < plateau, head * t / plateau, 1.0 - survival))
     if isinstance(dist, values.Fixed):
         return (t >= dist.value).astype(np.float64)
     raise TypeError(dist)
@@ -68,10 +72,10 @@ def on_demand(text: str, replication: int = 0, item: int = 0) -> np.ndarray:
     key = key_array(key_for(ROOT, "action", ATTENTION.index(text)))
     w = words(key, np.arange(N, dtype=np.int64), item, replication)
     u = (w[:, 0].astype(np.float64) + 0.5) * 2.0**-32
-    code, a, b = encode(parse_distribution(text))
-    delays = quantiles(code, a, b, u)
+    code, a, b, c, d = encode(parse_distribution(text))
+    delays = quantiles(code, a, b, u, c, d)
     for i in (0, 1, N // 2, N - 1):  # the scalar path the engine takes gives the same
-        assert delays[i] == quantile(code, a, b, uniform(w[i, 0]))
+        assert delays[i] == quantile(code, a, b, uniform(w[i, 0]), c, d)
     return delays
 
 
@@ -139,16 +143,21 @@ def test_normal_quantile_is_monotone_on_the_uniform_grid():
 
 
 def test_encode_reads_each_distribution():
-    assert encode(parse_distribution("fixed(12m)")) == (FIXED, 720.0, 0.0)
-    assert encode(parse_distribution("exponential(mean=30m)")) == (EXPONENTIAL, 1800.0, 0.0)
+    inf = math.inf
+    assert encode(parse_distribution("fixed(12m)")) == (FIXED, 720.0, 0.0, inf, 0.0)
+    assert encode(parse_distribution("exponential(mean=30m)")) == (
+        EXPONENTIAL, 1800.0, 0.0, inf, 0.0)
     assert encode(parse_distribution("lognormal(median=45m, sigma=0.6)")) == (
-        LOGNORMAL, 2700.0, 0.6)
-    assert encode(parse_distribution("uniform(low=10m, high=1h)")) == (UNIFORM, 600.0, 3600.0)
+        LOGNORMAL, 2700.0, 0.6, inf, 0.0)
+    assert encode(parse_distribution("uniform(low=10m, high=1h)")) == (
+        UNIFORM, 600.0, 3600.0, inf, 0.0)
     assert encode(parse_distribution("seismic(theta=0.23, plateau=5m)")) == (
-        SEISMIC, 0.23, 300.0)
+        SEISMIC, 0.23, 300.0, inf, 0.23)
+    assert encode(parse_distribution("seismic(theta=0.23, plateau=5m, knee=1h, tail=0.5)")) == (
+        SEISMIC, 0.23, 300.0, 3600.0, 0.5)
     table = encode_array([parse_distribution(text) for text in ATTENTION])
-    assert table.shape == (5, 3)
-    assert table[:, 0].tolist() == [EXPONENTIAL, LOGNORMAL, UNIFORM, SEISMIC, FIXED]
+    assert table.shape == (6, 5)
+    assert table[:, 0].tolist() == [EXPONENTIAL, LOGNORMAL, UNIFORM, SEISMIC, FIXED, SEISMIC]
     with pytest.raises(TypeError):
         encode("exponential(mean=30m)")
 
@@ -199,7 +208,8 @@ def _u_grid() -> np.ndarray:
 def test_quantile_inverts_the_cdf(text):
     dist = parse_distribution(text)
     u = _u_grid()
-    q = quantiles(*encode(dist), u)
+    code, a, b, c, d = encode(dist)
+    q = quantiles(code, a, b, u, c, d)
     back = cdf(dist, q)
     worst = np.abs(back - u).max()
     assert worst <= 1e-12, f"{text}: |CDF(quantile(u)) - u| up to {worst:.3g}"
@@ -207,8 +217,8 @@ def test_quantile_inverts_the_cdf(text):
 
 @pytest.mark.parametrize("text", ATTENTION)
 def test_quantile_is_monotone(text):
-    code, a, b = encode(parse_distribution(text))
-    q = quantiles(code, a, b, _u_grid())
+    code, a, b, c, d = encode(parse_distribution(text))
+    q = quantiles(code, a, b, _u_grid(), c, d)
     assert np.all(np.diff(q) >= 0.0)
     if code != FIXED:
         assert np.all(np.diff(q) > 0.0)
@@ -250,3 +260,24 @@ def test_seismic_on_demand_head_and_tail_fractions():
     for multiple in (2.0, 10.0, 1e3, 1e6):
         p = multiple**-theta / (1.0 + theta)
         check(float(np.mean(delays > multiple * plateau)), p, f"P(T > {multiple:g} plateau)")
+
+
+def test_seismic_knee_steepens_the_tail_and_keeps_the_body():
+    """Below the knee the kernel is SEISMIC's; beyond it the survival falls as t^-tail."""
+    plain = parse_distribution("seismic(theta=0.23, plateau=5m)")
+    kneed = parse_distribution("seismic(theta=0.23, plateau=5m, knee=1h, tail=0.5)")
+    u = (words(key_array(key_for(ROOT, "action", 99)), np.arange(N, dtype=np.int64), 0, 0)[:, 0]
+         + 0.5) * 2.0**-32
+    code, a, b, c, d = encode(kneed)
+    delays = quantiles(code, a, b, u, c, d)
+    code, a, b, c, d = encode(plain)
+    same = quantiles(code, a, b, u, c, d)
+    body = same <= 3600.0  # the same uniforms give the same delays up to the knee
+    assert np.array_equal(delays[body], same[body])
+    assert np.all(delays[~body] < same[~body])
+    at_knee = 12.0**-0.23 / 1.23
+    for hours in (2.0, 24.0, 168.0):
+        p = at_knee * hours**-0.5
+        observed = float(np.mean(delays > hours * 3600.0))
+        assert abs(observed - p) <= 4.0 * math.sqrt(p * (1 - p) / N), (hours, observed, p)
+    assert cdf(kneed, np.array([3600.0]))[0] == pytest.approx(cdf(plain, np.array([3600.0]))[0])
