@@ -16,6 +16,7 @@ import numpy as np
 from sim.network.graph import Graph, from_sorted_keys
 
 Sampler = Callable[[int], tuple[np.ndarray, np.ndarray]]
+FOLLOW_BACK = 1000.0  # followers beyond which an account returns fewer follows (judgement)
 CHUNK = 1 << 24
 MAX_ROUNDS = 50
 
@@ -27,9 +28,15 @@ def scale_free(accounts: int, mean_follows: float, rng: np.random.Generator, *,
     A directed Chung-Lu model: each account has a popularity drawn from a Pareto law with
     tail exponent ``follower_exponent - 1`` (so follower counts have pdf tail exponent
     ``follower_exponent``) and an activity drawn from a log-normal law (sigma 1). A follow
-    picks the follower by activity and the followed account by popularity. A share
-    ``q = r / (2 - r)`` of follows is returned, which makes the share of follows whose
-    reverse also exists equal to ``r = reciprocity``.
+    picks the follower by activity and the followed account by popularity.
+
+    Then some follows are returned: ``R = q B`` of the ``B`` first follows, ``q = r / (2 -
+    r)``, which makes the share of follows whose reverse also exists ``r = reciprocity``.
+    Popular accounts return few: an account expected to have ``E`` followers returns each
+    with a chance proportional to ``min(1, FOLLOW_BACK / E)``, so it follows back at most a
+    few hundred of them (docs/networks.md: returning a fixed share of every account's
+    followers made hubs follow hundreds of thousands of accounts, and every cascade that
+    reached one explode; docs/validation.md).
     """
     if follower_exponent <= 2:
         raise ValueError("follower_exponent must be above 2")
@@ -37,17 +44,30 @@ def scale_free(accounts: int, mean_follows: float, rng: np.random.Generator, *,
     popularity = _normalised(rng.pareto(alpha, accounts) + 1.0)
     activity = _normalised(rng.lognormal(0.0, 1.0, accounts))
     returned = reciprocity / (2.0 - reciprocity) if reciprocity < 1 else 1.0
+    target = _target(accounts, mean_follows)
+    first_target = min(target, int(round(target / (1.0 + returned))))
 
     def sample(count: int) -> tuple[np.ndarray, np.ndarray]:
-        base = max(1, int(round(count / (1.0 + returned))))
-        followed = _draw(popularity, base, rng)
-        follower = _draw(activity, base, rng)
+        followed = _draw(popularity, count, rng)
+        follower = _draw(activity, count, rng)
         rng.shuffle(follower)
-        back = rng.random(base) < returned
-        return (np.concatenate([followed, follower[back]]),
-                np.concatenate([follower, followed[back]]))
+        return followed, follower
 
-    return _simple_graph(accounts, _target(accounts, mean_follows), sample, rng)
+    keys = _sample_keys(accounts, first_target, sample, rng)
+    damp = np.minimum(1.0, FOLLOW_BACK / np.maximum(popularity * first_target, 1e-300))
+    starts = np.searchsorted(keys, np.arange(accounts + 1, dtype=np.int64) * accounts)
+    total = float(np.diff(starts) @ damp)  # sum of damp[followed] over the first follows
+    scale = (target - len(keys)) / total if total > 0 else 0.0
+    backs = []
+    for start in range(0, len(keys), CHUNK):  # in chunks: no follow-sized temporaries
+        chunk = keys[start:start + CHUNK]
+        followed = chunk // accounts
+        back = rng.random(len(chunk)) < scale * damp[followed]
+        backs.append((chunk[back] % accounts) * accounts + followed[back])  # follows back
+    returned_keys = np.concatenate(backs) if backs else np.empty(0, dtype=np.int64)
+    returned_keys.sort()
+    return from_sorted_keys(_top_up(_merge(keys, returned_keys), accounts, target, sample, rng),
+                            accounts)
 
 
 def erdos_renyi(accounts: int, mean_follows: float, rng: np.random.Generator) -> Graph:
@@ -152,6 +172,16 @@ def _keys(sampler: Sampler, count: int, accounts: int) -> np.ndarray:
     return _unique_sorted(keys)
 
 
+def _merge(keys: np.ndarray, extra: np.ndarray) -> np.ndarray:
+    """The sorted union of sorted unique ``keys`` and sorted ``extra``."""
+    extra = _unique_sorted(extra)
+    position = np.searchsorted(keys, extra)
+    inside = position < len(keys)
+    known = np.zeros(len(extra), dtype=bool)
+    known[inside] = keys[position[inside]] == extra[inside]
+    return np.insert(keys, position[~known], extra[~known])
+
+
 def _unique_sorted(keys: np.ndarray) -> np.ndarray:
     if len(keys) < 2:
         return keys
@@ -164,21 +194,26 @@ def _unique_sorted(keys: np.ndarray) -> np.ndarray:
 def _simple_graph(accounts: int, target: int, sampler: Sampler,
                   rng: np.random.Generator) -> Graph:
     """Sample follows until exactly ``target`` distinct non-loop follows exist."""
-    keys = _keys(sampler, target, accounts)
+    return from_sorted_keys(_sample_keys(accounts, target, sampler, rng), accounts)
+
+
+def _sample_keys(accounts: int, target: int, sampler: Sampler,
+                 rng: np.random.Generator) -> np.ndarray:
+    """Exactly ``target`` distinct non-loop follows, as sorted keys."""
+    return _top_up(_keys(sampler, target, accounts), accounts, target, sampler, rng)
+
+
+def _top_up(keys: np.ndarray, accounts: int, target: int, sampler: Sampler,
+            rng: np.random.Generator) -> np.ndarray:
+    """Add sampled follows to the sorted ``keys`` (or drop random ones) until ``target``."""
     for _ in range(MAX_ROUNDS):
         missing = target - len(keys)
         if missing <= 0:
             break
-        extra = _keys(sampler, int(missing * 1.25) + 1000, accounts)
-        position = np.searchsorted(keys, extra)
-        inside = position < len(keys)
-        known = np.zeros(len(extra), dtype=bool)
-        known[inside] = keys[position[inside]] == extra[inside]
-        extra, position = extra[~known], position[~known]
-        keys = np.insert(keys, position, extra)
+        keys = _merge(keys, _keys(sampler, int(missing * 1.25) + 1000, accounts))
     if len(keys) > target:
         drop = rng.choice(len(keys), size=len(keys) - target, replace=False)
         keep = np.ones(len(keys), dtype=bool)
         keep[drop] = False
         keys = keys[keep]
-    return from_sorted_keys(keys, accounts)
+    return keys
