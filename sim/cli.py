@@ -224,6 +224,9 @@ def _network_describe(args: argparse.Namespace) -> int:
                                facts["segments"].items())),
         ("brand", "none" if facts["brand"] is None else
          f"account {facts['brand']['id']} with {facts['brand']['followers']:,} followers"),
+        *([] if facts["author"] is None else [
+            ("author", f"account {facts['author']['id']} with "
+                       f"{facts['author']['followers']:,} followers")]),
         ("dropped", f"{facts['dropped_self_loops']:,} self-loops, "
                     f"{facts['dropped_duplicates']:,} duplicate follows"),
         ("memory", human_bytes(facts["memory_bytes"])),

@@ -28,7 +28,9 @@ from sim.errors import FlashpointError
 from sim.network.graph import Graph
 from sim.randomness.distributions import encode, encode_array, quantile
 from sim.randomness.philox import key_for, pick, uniform, words
-from sim.scenario.schema import Policy, Scenario, SegmentAuthor
+from sim.scenario import values
+from sim.scenario.branching import share_probability
+from sim.scenario.schema import FollowersAuthor, Policy, Scenario, SegmentAuthor
 from sim.scenario.values import HOUR, Distribution
 
 _FIRST_HEAP = 1 << 10
@@ -86,7 +88,10 @@ class World:
         behaviour = scenario.behaviour
         multiplier = np.array([s.share_multiplier for s in segments.values()] + [0.0])
         stance = np.array([s.stance for s in segments.values()] + [0.0])
-        self.seg_p = (behaviour.share_probability * multiplier
+        self.mean_follows = (scenario.network.mean_follows if scenario.network.generator
+                             else graph.follows / max(1, n))
+        self.story_probability = share_probability(scenario, self.mean_follows)
+        self.seg_p = (self.story_probability * multiplier
                       * np.maximum(0.0, 1.0 - incident.outrage * stance))
         self.seg_mult = multiplier
         self.seg_media = np.array([float(s.media) for s in segments.values()] + [0.0])
@@ -96,7 +101,7 @@ class World:
         self.attention = encode_array([*attentions, attentions[0] if attentions
                                        else behaviour.attention])
         media = scenario.media
-        self.writing = np.array(encode(media.writing_delay) if media else (0, 0.0, 0.0),
+        self.writing = np.array(encode(media.writing_delay if media else values.Fixed(0.0)),
                                 dtype=np.float64)
         self.keys = np.array([key_for(scenario.seed, kind) for kind in layout.KEY_KINDS],
                              dtype=np.uint32)
@@ -132,6 +137,9 @@ class World:
         if author == "brand":
             assert self.graph.brand is not None
             return int(self.graph.brand)
+        if isinstance(author, FollowersAuthor):  # the account made for it, every replication
+            assert self.graph.author is not None
+            return int(self.graph.author)
         high, low = (int(w) for w in self.draws(layout.KEY_AUTHOR, index)[:2])
         if isinstance(author, SegmentAuthor):
             members = self.members(self.segment_names.index(author.segment))
@@ -163,8 +171,8 @@ class World:
         share a place and a distribution share the delay.
         """
         drawn = self.action_draws(action, layout.KEY_ACTION, replication)
-        code, a, b = encode(dist)
-        return float(quantile(code, a, b, uniform(np.uint32(drawn[word]))))
+        code, a, b, c, d = encode(dist)
+        return float(quantile(code, a, b, uniform(np.uint32(drawn[word])), c, d))
 
     def members(self, segment: int) -> np.ndarray:
         """The accounts of a segment (computed once per process)."""

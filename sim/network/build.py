@@ -11,7 +11,7 @@ from sim.network.graph import INDEX, OFFSET, Graph
 from sim.network.loaders import load_graph, read_segments
 from sim.randomness.seeds import stream
 from sim.scenario.errors import FieldError
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import FollowersAuthor, Scenario
 
 BRAND = -1
 
@@ -30,7 +30,11 @@ def build_network(scenario: Scenario, rng: np.random.Generator) -> Graph:
     """The audience of a resolved scenario, drawn with ``rng`` (the scenario's network stream).
 
     Generated networks get segments by ``fraction`` and an extra account for the brand,
-    followed by ``brand_followers`` accounts drawn at random. File networks take segments
+    followed by ``brand_followers`` accounts drawn at random. With ``incident.author:
+    {followers: N}`` one more account comes after the brand's (``Graph.author``), in the first
+    segment, followed by N audience accounts drawn at random after everything else, so the
+    rest of the network is the one the scenario would have with any other author. File
+    networks take segments
     from ``segments_file`` (unlisted accounts are ``public``) and the brand from
     ``brand_account``. The brand's segment is :data:`BRAND` (-1): it belongs to no audience.
     """
@@ -43,6 +47,8 @@ def build_network(scenario: Scenario, rng: np.random.Generator) -> Graph:
         graph.segment = _assign_segments(scenario, graph.accounts, rng)
         assert scenario.incident.brand_followers is not None
         graph = _add_brand(graph, scenario.incident.brand_followers, rng)
+        if isinstance(scenario.incident.author, FollowersAuthor):
+            graph = add_author(graph, scenario.incident.author.followers, rng)
     else:
         assert network.file is not None and network.direction is not None
         graph = load_graph(network.file, direction=network.direction, ids=network.ids or "auto")
@@ -108,6 +114,28 @@ def _add_brand(graph: Graph, followers: int, rng: np.random.Generator) -> Graph:
         segment=np.append(graph.segment, np.int16(BRAND)).astype(np.int16),
         segment_names=graph.segment_names,
         brand=n,
+    )
+
+
+def add_author(graph: Graph, followers: int, rng: np.random.Generator) -> Graph:
+    """Append the author's account (first segment), followed by ``followers`` random accounts.
+
+    The followers are drawn uniformly without replacement from the audience: every account
+    but the brand. The author follows no one.
+    """
+    n = graph.accounts
+    assert graph.brand is not None
+    chosen = rng.choice(n - 1, size=followers, replace=False)
+    chosen = np.sort(chosen + (chosen >= graph.brand)).astype(INDEX)  # skip the brand
+    offsets = np.append(graph.offsets, graph.offsets[-1] + followers).astype(OFFSET)
+    return Graph(
+        offsets=offsets,
+        followers=np.concatenate([graph.followers, chosen]),
+        ids=np.append(graph.ids, n),
+        segment=np.append(graph.segment, np.int16(0)).astype(np.int16),
+        segment_names=graph.segment_names,
+        brand=graph.brand,
+        author=n,
     )
 
 

@@ -2,59 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 
 from sim.network.graph import Graph
-
-MIN_TAIL = 50
-MAX_CANDIDATES = 200
-
-
-@dataclass(frozen=True)
-class PowerLawFit:
-    """A discrete power-law tail fitted by maximum likelihood (Clauset, Shalizi & Newman 2009).
-
-    ``exponent`` is the pdf exponent (P(k) ~ k^-exponent) for ``k >= xmin``; ``xmin``
-    minimises the Kolmogorov-Smirnov distance between the data and the fit; ``tail`` is the
-    number of values at or above ``xmin``.
-    """
-
-    exponent: float
-    xmin: int
-    tail: int
-    ks: float
-
-
-def fit_power_law(values: np.ndarray) -> PowerLawFit | None:
-    """Fit the tail of positive integer ``values``; ``None`` if there are too few."""
-    x = np.sort(np.asarray(values, dtype=np.float64))
-    x = x[x >= 1]
-    if len(x) < MIN_TAIL:
-        return None
-    candidates = np.unique(x[: len(x) - MIN_TAIL + 1])
-    if len(candidates) > MAX_CANDIDATES:
-        picks = np.unique(np.geomspace(1, len(candidates), MAX_CANDIDATES).astype(int) - 1)
-        candidates = candidates[picks]
-    logs = np.log(x)
-    suffix = np.cumsum(logs[::-1])[::-1]
-    best: PowerLawFit | None = None
-    for xmin in candidates:
-        start = int(np.searchsorted(x, xmin))
-        tail = x[start:]
-        n = len(tail)
-        denominator = suffix[start] - n * np.log(xmin - 0.5)
-        if denominator <= 0:
-            continue
-        alpha = 1.0 + n / denominator
-        empirical = np.arange(n, dtype=np.float64) / n
-        model = 1.0 - (tail / xmin) ** (1.0 - alpha)
-        ks = float(np.max(np.abs(empirical - model)))
-        if best is None or ks < best.ks:
-            best = PowerLawFit(float(alpha), int(xmin), n, ks)
-    return best
+from sim.stats import fit_power_law
 
 
 def reciprocity(graph: Graph) -> float:
@@ -115,6 +69,10 @@ def describe(graph: Graph) -> dict[str, Any]:
         "brand": None if graph.brand is None else {
             "id": _plain(graph.ids[graph.brand]),
             "followers": int(counts[graph.brand]),
+        },
+        "author": None if graph.author is None else {
+            "id": _plain(graph.ids[graph.author]),
+            "followers": int(counts[graph.author]),
         },
         "dropped_self_loops": graph.dropped_self_loops,
         "dropped_duplicates": graph.dropped_duplicates,

@@ -36,6 +36,8 @@ class Graph:
         segment_names: names of the segments.
         stance: ``float32[n]``, weight: ``float32[n]``.
         brand: index of the brand's account, if there is one.
+        author: index of the account made for ``incident.author: {followers: N}`` (generated
+            networks, appended after the brand), if there is one.
         dropped_self_loops, dropped_duplicates: what loading removed.
     """
 
@@ -47,6 +49,7 @@ class Graph:
     stance: np.ndarray | None = None
     weight: np.ndarray | None = None
     brand: int | None = None
+    author: int | None = None
     dropped_self_loops: int = 0
     dropped_duplicates: int = 0
     _following: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)

@@ -99,8 +99,10 @@ def delete(env: simpy.Environment, run: Run, index: int, act: Action) -> None:
 def statement(env: simpy.Environment, run: Run, index: int, act: Action) -> None:
     """Issue a statement: the brand's followers see it, some reshare it; it changes their odds."""
     cascade = run.cascade
-    assert act.effect is not None and act.share_probability is not None
-    cascade.issue_statement(env.now, act.effect, act.share_probability)
+    assert act.effect is not None
+    probability = (run.world.story_probability if act.share_probability is None
+                   else act.share_probability)  # by default, that of the story
+    cascade.issue_statement(env.now, act.effect, probability)
     cascade.add_news_factor(env.now, act.newsworthiness or 1.0)
     run.response_times.append(env.now)
 

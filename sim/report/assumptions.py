@@ -14,24 +14,27 @@ from pydantic import BaseModel
 
 from sim.scenario.loader import VERSION_KEY
 from sim.scenario.resolve import DEFAULT_PLATFORM_DELAY, DEFAULT_STREISAND, DEFAULT_TAKEDOWN_TOP
-from sim.scenario.schema import Action, Scenario, Segment
+from sim.scenario.schema import DEFAULT_REACTIONS_PER_REACTION, Action, Scenario, Segment
 from sim.scenario.strategies import STRATEGIES
 
 SET = "set in the scenario"
 # default-source by field path (fnmatch patterns; the first match wins)
 SOURCES: tuple[tuple[str, str], ...] = (
-    ("behaviour.attention", "SEISMIC's Twitter memory kernel (Zhao et al., KDD 2015)"),
+    ("behaviour.attention", "SEISMIC's Twitter memory kernel (Zhao et al., KDD 2015), its "
+                            "tail steepened to real retweet times (docs/validation.md)"),
     ("segments.*.attention", "behaviour.attention"),
-    ("behaviour.novelty", "stretched exponential with a half-life of about an hour "
-                          "(Wu & Huberman, PNAS 2007)"),
+    ("behaviour.novelty", "none: the attention kernel holds the loss of interest "
+                          "(docs/validation.md)"),
     ("behaviour.share_probability", "judgement"),
+    ("behaviour.reactions_per_reaction", "the stylised-facts benchmark against real cascades "
+                                         "(docs/validation.md)"),
     ("behaviour.derived_fraction", "judgement"),
     ("incident.outrage", "judgement"),
     ("media.*", "judgement"),
     ("policies.*.actions.*.effect", "strategy table: direction from Coombs (SCCT 2007) and "
                                     "Herhausen et al. (J. Marketing 2019); size judgement"),
     ("policies.*.actions.*.newsworthiness", "strategy table (judgement)"),
-    ("policies.*.actions.*.share_probability", "behaviour.share_probability"),
+    ("policies.*.actions.*.share_probability", "the story's share probability"),
     ("policies.*.actions.*.streisand", "judgement"),
     ("policies.*.actions.*.top", "judgement"),
     ("policies.*.actions.*.platform_delay", "judgement"),
@@ -64,6 +67,8 @@ def rows(scenario: Scenario) -> list[tuple[str, str, str]]:
 def _resolved_default(model: BaseModel, name: str, scenario: Scenario) -> Any:
     if isinstance(model, Segment) and name == "attention":
         return scenario.behaviour.attention
+    if name == "reactions_per_reaction" and model is scenario.behaviour:
+        return DEFAULT_REACTIONS_PER_REACTION
     if isinstance(model, Action):
         if name == "share_probability":
             return scenario.behaviour.share_probability

@@ -10,7 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.scenario import values
-from sim.scenario.schema import GENERATOR_DEFAULTS, Action, Network, Policy, Scenario, Segment
+from sim.scenario.schema import (
+    DEFAULT_REACTIONS_PER_REACTION,
+    GENERATOR_DEFAULTS,
+    Action,
+    Network,
+    Policy,
+    Scenario,
+    Segment,
+)
 from sim.scenario.strategies import STRATEGIES
 
 DEFAULT_STREISAND = 1.5
@@ -36,8 +44,13 @@ def resolve(scenario: Scenario, base_dir: Path | None = None) -> Scenario:
                actions=[_action(a, scenario) for a in p.actions])
         for p in scenario.policies
     ]
+    behaviour = scenario.behaviour
+    if behaviour.share_probability is None and behaviour.reactions_per_reaction is None:
+        behaviour = behaviour.model_copy(
+            update={"reactions_per_reaction": DEFAULT_REACTIONS_PER_REACTION})
     return scenario.model_copy(
-        update={"network": network, "segments": segments, "policies": policies}
+        update={"network": network, "segments": segments, "policies": policies,
+                "behaviour": behaviour}
     )
 
 

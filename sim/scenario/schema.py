@@ -203,23 +203,44 @@ class Segment(Model):
         "Default: `behaviour.attention`.")
 
 
+DEFAULT_REACTIONS_PER_REACTION = 0.2  # docs/validation.md: the stylised-facts benchmark
+DEFAULT_ATTENTION = values.Seismic(theta=0.23, plateau=300.0, knee=3600.0, tail=0.5)
+
+
 class Behaviour(Model):
     """How accounts react to what they see."""
 
-    share_probability: f.Probability = Field(
-        0.02, description="Reaction probability per exposure, at full novelty, for a neutral "
-        "account (judgement).")
+    share_probability: f.Probability | None = Field(
+        None, description="Reaction probability per exposure, at full novelty, for a neutral "
+        "account. Default: `reactions_per_reaction` divided by the mean number of follows "
+        "per account.")
+    reactions_per_reaction: f.NonNegative | None = Field(
+        None, description="The nominal branching factor: share_probability times the mean "
+        "number of follows per account, the mean number of new reactions that one reaction "
+        "brings. Set this or share_probability, not both. Default 0.2 when neither is set, "
+        "chosen with the stylised-facts benchmark (docs/validation.md); near 1 cascades are "
+        "deep chains and their sizes swing widely.")
     attention: f.Distribution = Field(
-        values.Seismic(theta=0.23, plateau=300.0),
+        DEFAULT_ATTENTION,
         description="Delay from a share to a follower seeing it. Default: SEISMIC's Twitter "
-        "memory kernel (Zhao et al. 2015).")
+        "memory kernel (Zhao et al. 2015), theta 0.23 and plateau 5m, with its tail steepened "
+        "beyond 1h to exponent 0.5 so that 9% of first-hop reactions come after a day, as in "
+        "real retweet times (docs/validation.md).")
     novelty: f.Novelty = Field(
-        values.StretchedExp(half_life=3600.0, beta=0.4),
-        description="Decay of interest with the story's age; `none` switches it off. "
-        "Default: Wu & Huberman 2007's stretched exponential, half-life 1h.")
+        values.NoNovelty(),
+        description="Decay of interest with the story's age; `none` switches it off. Default: "
+        "none, because the attention kernel was fitted to real reaction times and already "
+        "holds the loss of interest (docs/validation.md).")
     derived_fraction: f.Probability = Field(
         0.3, description="Share of reactions that are the account's own post (quote, "
         "screenshot, hashtag story) rather than a reshare (judgement).")
+
+    @model_validator(mode="after")
+    def _one_strength(self) -> Behaviour:
+        if self.share_probability is not None and self.reactions_per_reaction is not None:
+            raise f.fail("", (("reactions_per_reaction",), "left out when share_probability "
+                              "is set (set one of the two)", self.reactions_per_reaction))
+        return self
 
 
 # ---------------------------------------------------------------- incident
@@ -232,22 +253,46 @@ class SegmentAuthor:
     segment: str
 
 
-def _author(value: Any) -> str | SegmentAuthor:
-    expected = "'brand', 'random' or {segment: NAME}"
+@dataclass(frozen=True)
+class FollowersAuthor:
+    """The incident is posted by an extra account given ``followers`` random followers.
+
+    Generated networks only: the account is appended after the brand's (see
+    :func:`sim.network.build.build_network`).
+    """
+
+    followers: int
+
+
+AUTHOR_FORMS = "'brand', 'random', {segment: NAME} or {followers: N}"
+_FOLLOWERS_EXPECTED, _followers_check = f.number(1, integer=True)
+
+
+def _author(value: Any) -> str | SegmentAuthor | FollowersAuthor:
     if value in ("brand", "random") and isinstance(value, str):
         return value
     if isinstance(value, dict) and set(value) == {"segment"}:
         return SegmentAuthor(_segment_name(value["segment"]))
+    if isinstance(value, dict) and set(value) == {"followers"}:
+        try:
+            return FollowersAuthor(_followers_check(value["followers"]))
+        except ValueError:
+            raise f.fail("", (("followers",), _FOLLOWERS_EXPECTED + " (how many accounts "
+                              "follow the author)", value["followers"])) from None
     hint = did_you_mean(value, ("brand", "random")) if isinstance(value, str) else ""
-    raise f.fail(expected + hint)
+    raise f.fail(AUTHOR_FORMS + hint)
 
 
-def _author_out(value: str | SegmentAuthor) -> Any:
-    return {"segment": value.segment} if isinstance(value, SegmentAuthor) else value
+def _author_out(value: str | SegmentAuthor | FollowersAuthor) -> Any:
+    if isinstance(value, SegmentAuthor):
+        return {"segment": value.segment}
+    if isinstance(value, FollowersAuthor):
+        return {"followers": value.followers}
+    return value
 
 
 Author = Annotated[
-    str | SegmentAuthor, f.Expect("'brand', 'random' or {segment: NAME}"),
+    str | SegmentAuthor | FollowersAuthor, f.Expect(AUTHOR_FORMS),
     PlainValidator(_author), PlainSerializer(_author_out),
 ]
 
@@ -285,8 +330,11 @@ class Incident(Model):
 
     type: IncidentType = Field(
         description="`post` or `hashtag_campaign`.")
-    author: Author = Field("brand", description="`brand`, `random`, or `{segment: NAME}` for a "
-                           "random account of that segment.")
+    author: Author = Field(
+        "brand", description="`brand`; `random` (a random audience account); `{segment: NAME}` "
+        "(a random account of that segment); or `{followers: N}` (generated networks only: an "
+        "extra account of the first segment, followed by N random audience accounts and "
+        "following no one; N below `network.accounts`).")
     brand_followers: f.Count | None = Field(
         None, description="Generated networks: number of the brand account's followers, "
         "drawn at random (required).")
@@ -541,6 +589,8 @@ class Scenario(Model):
             problem = _unknown_segment(incident.author.segment, info)
             if problem:
                 problems.append((("author", "segment"), *problem))
+        elif isinstance(incident.author, FollowersAuthor):
+            problems += _followers_author(incident.author, network, kind)
         horizon = info.data.get("horizon")
         if horizon is not None and incident.start >= horizon:
             problems.append((("start",), f"before the horizon "
@@ -590,6 +640,21 @@ class Scenario(Model):
         if problems:
             raise f.fail("", *problems)
         return policies
+
+
+def _followers_author(author: FollowersAuthor, network: Network | None,
+                      kind: str | None) -> list[tuple[tuple[str | int, ...], str, Any]]:
+    """What is wrong with ``author: {followers: N}`` on this network."""
+    if kind == "file":
+        return [(("author",), "'brand', 'random' or {segment: NAME} with a file network "
+                 "({followers: N} is for generated networks only: a file network's accounts "
+                 "have the followers the file gives them; use author: {segment: ...} or "
+                 "random)", f.Verbatim(f"{{followers: {author.followers}}}"))]
+    if (kind == "generator" and network is not None and network.accounts is not None
+            and author.followers >= network.accounts):
+        return [(("author", "followers"), f"less than network.accounts ({network.accounts})",
+                 author.followers)]
+    return []
 
 
 def _unknown_segment(name: str, info: ValidationInfo) -> tuple[str, Any] | None:

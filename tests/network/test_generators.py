@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim.network import generators
-from sim.network.build import build_network, segment_counts
+from sim.network.build import audience, build_network, segment_counts
 from sim.network.describe import describe, fit_power_law, reciprocity
 from sim.scenario import parse_scenario
 from tests.scenario.test_malformed import BASE
@@ -34,6 +34,21 @@ def test_scale_free_tail_exponent_within_015(scale_free_200k) -> None:
     assert fit is not None
     assert abs(fit.exponent - 2.3) <= 0.15, fit
     assert fit.tail >= 500  # the fit rests on a real tail, not a handful of hubs
+
+
+def test_scale_free_hubs_do_not_follow_back_their_audience(scale_free_200k) -> None:
+    # Returning a fixed share of every account's follows made the most-followed accounts
+    # follow tens of thousands back (follower and following counts correlated at 0.96), and
+    # every cascade that reached one exploded. Popular accounts now return few follows.
+    followers = scale_free_200k.follower_counts()
+    following = scale_free_200k.following_counts()
+    hubs = np.argsort(followers)[-20:]
+    assert followers[hubs].min() > 5 * generators.FOLLOW_BACK
+    assert following[hubs].max() < 5 * generators.FOLLOW_BACK, following[hubs]
+    # the mean followers of the account at the far end of a random follow: what a
+    # reaction can reach next: 40 with no correlation; 500 here before (3,600 at 10^6)
+    reach_next = float(np.sum(followers * following) / np.sum(following))
+    assert reach_next < 200, reach_next
 
 
 @pytest.mark.parametrize("exponent", [2.1, 2.6])
@@ -151,3 +166,60 @@ def test_brand_has_exactly_its_followers_and_no_segment() -> None:
     assert len(followers) == 200 == len(np.unique(followers))
     assert graph.segment[graph.brand] == -1 and graph.weight[graph.brand] == 0
     assert graph.following_counts()[graph.brand] == 0
+
+
+def _with_author(author: str, accounts: int = 3000, generator: str = "scale_free"):
+    text = (BASE.replace("  accounts: 2000", f"  accounts: {accounts}")
+            .replace("  generator: scale_free", f"  generator: {generator}")
+            .replace("  author: brand", f"  author: {author}"))
+    return parse_scenario(text.encode())
+
+
+@pytest.mark.parametrize("generator", ["scale_free", "erdos_renyi", "small_world", "communities"])
+def test_author_account_has_exactly_its_followers(generator: str) -> None:
+    n, wanted = 3000, 1234
+    graph = audience(_with_author(f"{{followers: {wanted}}}", n, generator))
+    assert (graph.brand, graph.author, graph.accounts) == (n, n + 1, n + 2)
+    followers = graph.followers_of(graph.author)
+    assert len(followers) == wanted == len(np.unique(followers))
+    assert np.all(followers < n)  # audience accounts only: never the brand, never itself
+    assert np.all(np.diff(followers) > 0)  # sorted, as CSR rows are
+    assert graph.following_counts()[graph.author] == 0  # it follows no one
+    assert graph.segment[graph.author] == 0 and graph.segment_names[0] == "public"
+    assert graph.stance is not None and graph.weight is not None
+    assert len(graph.stance) == len(graph.weight) == len(graph.segment) == n + 2
+    assert graph.weight[graph.author] == 1 and graph.weight[graph.brand] == 0
+    assert graph.ids[graph.author] == n + 1
+    facts = describe(graph)
+    assert facts["author"] == {"id": n + 1, "followers": wanted}
+    assert facts["brand"] == {"id": n, "followers": 200}
+    assert graph.to_networkx().nodes[n + 1]["segment"] == "public"
+
+
+def test_author_account_leaves_the_rest_of_the_network_unchanged() -> None:
+    n = 3000
+    plain = audience(_with_author("random", n))
+    graph = audience(_with_author("{followers: 1500}", n))
+    assert plain.author is None and plain.accounts == n + 1
+    edges = int(plain.offsets[-1])
+    assert np.array_equal(graph.offsets[: n + 2], plain.offsets)
+    assert np.array_equal(graph.followers[:edges], plain.followers)
+    assert np.array_equal(graph.segment[: n + 1], plain.segment)
+    assert np.array_equal(graph.ids[: n + 1], plain.ids)
+    assert graph.follows == edges + 1500
+
+
+def test_author_followers_are_drawn_uniformly() -> None:
+    # each audience account follows the author with probability N / n: over 40 networks the
+    # count of each account is binomial(40, 0.5); its mean is 20 within a few standard errors
+    n, wanted, networks = 400, 200, 40
+    scenario = _with_author(f"{{followers: {wanted}}}", n, "erdos_renyi")
+    hits = np.zeros(n)
+    for seed in range(networks):
+        graph = build_network(scenario, np.random.default_rng(seed))
+        hits[graph.followers_of(graph.author)] += 1
+    se = math.sqrt(networks * 0.25)
+    assert abs(hits.mean() - networks / 2) < 1e-9  # exactly N per network
+    assert np.all(np.abs(hits - networks / 2) < 5 * se)
+    first, second = hits[: n // 2].sum(), hits[n // 2:].sum()  # no drift across the indices
+    assert abs(first - second) < 4 * math.sqrt(networks * n * 0.25)

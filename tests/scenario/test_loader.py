@@ -6,7 +6,8 @@ import pytest
 
 import sim
 from sim.scenario import ScenarioError, dump_resolved, load_scenario, parse_scenario, resources
-from sim.scenario.values import Fixed, LogNormal, Seismic
+from sim.scenario.schema import FollowersAuthor
+from sim.scenario.values import Fixed, LogNormal, NoNovelty, Seismic
 from tests.conftest import SCENARIOS
 from tests.scenario.test_malformed import BASE
 
@@ -37,7 +38,8 @@ def test_defaults_are_filled_in() -> None:
     scenario = parse_scenario(text.encode())
     assert scenario.network.follower_exponent == 2.3
     assert scenario.network.reciprocity == 0.3
-    assert scenario.behaviour.attention == Seismic(theta=0.23, plateau=300.0)
+    assert scenario.behaviour.attention == Seismic(theta=0.23, plateau=300.0, knee=3600.0,
+                                                   tail=0.5)
     assert scenario.segments is not None
     assert all(s.attention == scenario.behaviour.attention for s in scenario.segments.values())
     statement = scenario.policies[2].actions[0]
@@ -47,6 +49,17 @@ def test_defaults_are_filled_in() -> None:
     assert scenario.media is not None
     assert scenario.media.writing_delay == LogNormal(median=6 * 3600.0, sigma=0.8)
     assert scenario.media.saturation == 10000.0
+
+
+def test_reaction_strength_defaults_to_a_branching_factor() -> None:
+    text = BASE.replace("  share_probability: 0.05\n", "").replace(
+        "  novelty: stretched_exp(half_life=1h, beta=0.4)\n", "")
+    scenario = parse_scenario(text.encode())
+    assert scenario.behaviour.share_probability is None
+    assert scenario.behaviour.reactions_per_reaction == 0.2
+    assert scenario.behaviour.novelty == NoNovelty()
+    assert scenario.policies[2].actions[0].share_probability is None  # the story's, at run time
+    assert parse_scenario(dump_resolved(scenario).encode()) == scenario  # it round-trips
 
 
 def test_no_segments_means_one_public_segment() -> None:
@@ -121,6 +134,42 @@ def test_file_network_refuses_fractions_and_brand_followers(tmp_path: Path) -> N
     paths = [p.path for p in caught.value.problems]
     assert paths == ["segments.critics.fraction", "incident.brand_account",
                      "incident.brand_followers"]
+
+
+def test_author_with_followers_parses_and_round_trips(tmp_path: Path) -> None:
+    scenario = parse_scenario(BASE.replace("  author: brand", "  author: {followers: 1999}")
+                              .encode())
+    assert scenario.incident.author == FollowersAuthor(followers=1999)
+    text = dump_resolved(scenario)
+    assert "  author:\n    followers: 1999\n" in text
+    resolved = tmp_path / "scenario.resolved.yaml"
+    resolved.write_text(text)
+    again = load_scenario(resolved)
+    assert again == scenario and again.incident.author == FollowersAuthor(followers=1999)
+    for author in ("brand", "random", "{segment: critics}"):  # the other forms are unchanged
+        other = parse_scenario(BASE.replace("  author: brand", f"  author: {author}").encode())
+        assert _load_back(other, tmp_path) == other
+
+
+def _load_back(scenario: sim.Scenario, tmp_path: Path) -> sim.Scenario:
+    path = tmp_path / "again.yaml"
+    path.write_text(dump_resolved(scenario))
+    return load_scenario(path)
+
+
+def test_author_with_followers_is_refused_with_a_file_network(tmp_path: Path, cli) -> None:
+    path = _file_network(tmp_path)
+    path.write_text(path.read_text().replace("  author: brand", "  author: {followers: 20}"))
+    code, out, err = cli("validate", str(path))
+    line = path.read_text().splitlines().index("  author: {followers: 20}") + 1
+    assert (code, out) == (2, "")
+    assert err == (
+        f"{path}:{line}: incident.author must be 'brand', 'random' or {{segment: NAME}} with a "
+        "file network ({followers: N} is for generated networks only: a file network's "
+        "accounts have the followers the file gives them; use author: {segment: ...} or "
+        "random); got {followers: 20}\n")
+    path.write_text(path.read_text().replace("{followers: 20}", "{segment: critics}"))
+    assert cli("validate", str(path))[0] == 0
 
 
 def test_resource_guard_names_estimate_and_machine_memory() -> None:
