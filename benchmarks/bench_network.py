@@ -96,6 +96,11 @@ def _child(kind: str, accounts: int) -> dict[str, float]:
     return outcome
 
 
+def _sizes(text: str) -> list[int]:
+    """``"100000,1000000"`` as numbers; an empty text is no sizes."""
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000,10000000")
@@ -107,8 +112,8 @@ def main() -> None:
         runner = run_flashpoint if kind == "flashpoint" else run_networkx
         print(json.dumps(runner(accounts)))
         return
-    flashpoint = {n: _child("flashpoint", n) for n in map(int, args.sizes.split(","))}
-    networkx = {n: _child("networkx", n) for n in map(int, args.nx_sizes.split(","))}
+    flashpoint = {n: _child("flashpoint", n) for n in _sizes(args.sizes)}
+    networkx = {n: _child("networkx", n) for n in _sizes(args.nx_sizes)}
     ratios = {}
     for n, nx_case in networkx.items():
         fp_case = flashpoint.get(n)

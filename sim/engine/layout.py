@@ -84,7 +84,7 @@ class Tables(NamedTuple):
         seg_media: per segment, 1 for journalists.
         seg_weight: per segment, the reputational weight of one account reached.
         seg_negative: per segment, 1 where stance <= 0 (negative reach counts it).
-        attention: per segment, the encoded attention distribution (code, a, b).
+        attention: per segment, the encoded attention distribution (code, a, b, c, d).
         writing: the encoded writing delay of articles.
         keys: ``uint32[7, 2]``: the Philox key of each draw kind of :data:`KEY_KINDS`.
         action_keys: ``uint32[actions, 3, 2]``: per action index, the keys of

@@ -3,7 +3,7 @@
 A delay is ``quantile(code, a, b, u)`` of one uniform ``u`` in (0, 1): inversion, so one
 counter-based uniform gives one delay and common random numbers carry over to delays.
 Each distribution of :mod:`sim.scenario.values` is encoded once, by :func:`encode`, as a
-code and two parameters (seconds or shape); :func:`cdf` is the matching distribution
+code and four parameters (seconds or shape); :func:`cdf` is the matching distribution
 function, which the tests hold the draws against.
 """
 

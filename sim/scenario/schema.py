@@ -412,7 +412,8 @@ class Action(Model):
         None, description="`statement` (required): the response strategy.")
     share_probability: f.Probability | None = Field(
         None, description="`statement`: how readily the statement is reshared. Default: "
-        "`behaviour.share_probability`.")
+        "the story's share probability (`behaviour.share_probability`, or "
+        "`reactions_per_reaction` over the mean follows).")
     effect: f.NonNegative | None = Field(
         None, description="`statement`: reaction multiplier for those who saw it. Default: "
         "the strategy's.")
