@@ -1,6 +1,6 @@
 """Metrics: pure functions of what a run recorded.
 
-Every metric of SCENARIO.md's ``replications.csv`` is computed here after the run, from
+Every metric of ``replications.csv`` (docs/model.md, *Metrics*) is computed here after the run, from
 the ledger's counts (:mod:`sim.engine.ledger`: each account's first valid exposure, the
 reach per segment and the valid exposures per time step), the reactions, the articles
 and the statements. Everything read is proportional to what happened in the run: the

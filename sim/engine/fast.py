@@ -401,7 +401,7 @@ def _files(tab: Tables, st: State, account: int, t: float) -> bool:
     """Whether the journalist ``account`` files an article on its exposure at ``t``.
 
     Each exposure is a chance of ``pickup_probability * newsworthiness(t)``, independent of
-    the others (MODEL.md). Only the first success matters, so the journalist files at the
+    the others (docs/model.md). Only the first success matters, so the journalist files at the
     first exposure where the product of ``1 - chance`` over the exposures so far falls to
     its own uniform threshold (keyed by the account: word 2 of its draws): the same law as
     one uniform per exposure, and a journalist whose exposures are nearly the same under

@@ -48,7 +48,7 @@ REAL_CASCADES = ("60 real retweet cascades of the SEISMIC data (Zhao et al. 2015
                  "with TiDeH); selected for being huge, so shares only")
 REFERENCES: dict[str, Reference] = {
     "never_reshared": Reference(0.86, 0.93, "ordinary posts that get no reshare: about 93% "
-                                "(MODEL.md), 86-93% over published and measured samples"),
+                                "86-93% over published and measured samples"),
     "tail_exponent": Reference(2.1, 2.3, "cascade-size tail exponent of real cascades, as "
                                "measured for issue 11"),
     "big_median_depth": Reference(3.0, 3.0, "big cascades (size >= 56), median depth; Goel "
