@@ -126,10 +126,35 @@ def wilson(successes: float, n: int) -> list[float]:
     return [low, high]
 
 
-def describe(values: np.ndarray) -> dict[str, Any]:
-    """``mean``, ``ci95`` (t), ``p50``, ``p90``, ``p95`` and ``n`` of one metric."""
+def bca_mean(values: np.ndarray, rng: np.random.Generator,
+             resamples: int = BOOTSTRAP_RESAMPLES) -> list[float]:
+    """95% BCa bootstrap interval of a mean: it stays within the values' range.
+
+    ``nan`` with fewer than 3 values; a zero-width interval when they are all equal.
+    """
+    x = np.asarray(values, dtype=np.float64)
+    n = len(x)
+    if n < 3:
+        return list(NAN_PAIR)
+    means = np.empty(resamples)
+    for start in range(0, resamples, _CHUNK):
+        stop = min(start + _CHUNK, resamples)
+        means[start:stop] = x[rng.integers(0, n, size=(stop - start, n))].mean(axis=1)
+    return _bca(float(x.mean()), means, (x.sum() - x) / (n - 1))
+
+
+def describe(values: np.ndarray, rng: np.random.Generator | None = None) -> dict[str, Any]:
+    """``mean``, ``ci95``, ``p50``, ``p90``, ``p95`` and ``n`` of one metric.
+
+    ``ci95`` is the t interval of the mean, unless the values are non-negative (every
+    metric of replications.csv) and the t interval goes below zero, as it does for a few
+    large values among many small ones: then, with ``rng`` given, the BCa bootstrap
+    interval (:func:`bca_mean`), which stays within the values' range.
+    """
     x = _defined(values)
     mean, ci = mean_ci(x)
+    if rng is not None and len(x) >= 3 and ci[0] < 0 <= float(x.min()):
+        ci = bca_mean(x, rng)
     p50, p90, p95 = (np.percentile(x, [50, 90, 95]).tolist() if len(x) else [math.nan] * 3)
     return {"mean": mean, "ci95": ci, "p50": p50, "p90": p90, "p95": p95, "n": int(len(x))}
 

@@ -24,7 +24,7 @@ from sim.experiment import faults
 from sim.experiment.series import SeriesSource, Timeseries, summarise
 from sim.io import atomic_write_text, csv_field
 from sim.metrics import METRICS, SERIES
-from sim.randomness.seeds import bootstrap_stream
+from sim.randomness.seeds import bootstrap_stream, mean_stream
 from sim.scenario.loader import dump_resolved
 from sim.scenario.schema import Scenario
 from sim.stats import describe, exceedance, paired, tier_probabilities
@@ -127,7 +127,8 @@ class Results:
         policies: dict[str, Any] = {}
         for p, name in enumerate(self.policies):
             entry: dict[str, Any] = {
-                "metrics": {metric: describe(self.metrics[p, :, m])
+                "metrics": {metric: describe(self.metrics[p, :, m],
+                                             mean_stream(scenario.seed, p, m))
                             for m, metric in enumerate(METRICS)},
             }
             if p > 0:

@@ -35,3 +35,11 @@ def bootstrap_stream(root: int, policy: int, metric: int) -> np.random.Generator
     The same wherever that interval is computed (the summary, the ``auto`` rule).
     """
     return stream(root, "bootstrap", policy, metric)
+
+
+def mean_stream(root: int, policy: int, metric: int) -> np.random.Generator:
+    """The resampling stream of one policy's interval of its mean in one metric.
+
+    Below the paired intervals' stream of the same policy and metric, so it is distinct.
+    """
+    return stream(root, "bootstrap", policy, metric, 1)

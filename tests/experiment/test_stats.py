@@ -7,7 +7,16 @@ import math
 import numpy as np
 import pytest
 
-from sim.stats import bca_paired, exceedance, paired, tier_probabilities, wilson
+from sim.stats import (
+    bca_mean,
+    bca_paired,
+    describe,
+    exceedance,
+    mean_ci,
+    paired,
+    tier_probabilities,
+    wilson,
+)
 
 TRIALS = 400
 
@@ -98,3 +107,26 @@ def test_tiers_and_exceedance_count_exactly() -> None:
         expected = [(sample > v).mean() for v in x]
         assert curve == pytest.approx(expected)
         assert curve[-1] == 0.0
+
+
+def test_interval_of_a_non_negative_mean_stays_non_negative() -> None:
+    # many zeros and a few large values: the t interval goes below zero, the summary's must not
+    values = np.zeros(100)
+    values[:3] = [4000.0, 900.0, 50.0]
+    _, t_interval = mean_ci(values)
+    assert t_interval[0] < 0
+    described = describe(values, np.random.default_rng(1))
+    low, high = described["ci95"]
+    assert 0 <= low <= described["mean"] <= high <= values.max()
+    assert describe(values)["ci95"] == t_interval  # no generator: the t interval, as before
+
+
+def test_bootstrap_interval_of_a_mean_covers_it() -> None:
+    rng = np.random.default_rng(4)
+    covered = 0
+    for _ in range(200):
+        sample = rng.exponential(1.0, 60)
+        low, high = bca_mean(sample, rng, resamples=500)
+        covered += low <= 1.0 <= high
+    # 95% nominal; BCa on 60 exponentials covers about 93%: fail 4 SE below that
+    assert covered >= 200 * 0.93 - 4 * (200 * 0.07 * 0.93) ** 0.5, covered
