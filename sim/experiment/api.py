@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import numbers
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -26,7 +27,7 @@ from sim.experiment.snapshot import snapshot
 from sim.experiment.stopping import rule_for
 from sim.metrics import METRICS, SERIES, time_grid
 from sim.network.build import audience
-from sim.scenario.loader import parse_scenario
+from sim.scenario.loader import check_scenario, parse_scenario
 from sim.scenario.schema import Scenario
 from sim.scenario.suggest import did_you_mean
 from sim.scenario.values import HOUR
@@ -50,6 +51,10 @@ def run(
 ) -> Results:
     """Run every policy of ``scenario`` for every replication.
 
+    The scenario is validated again first (:func:`sim.scenario.loader.check_scenario`), so
+    one changed in Python with ``model_copy(update=...)``, which skips validation, is refused
+    with the same messages as a scenario file.
+
     Args:
         scenario: a scenario from :func:`sim.load_scenario`.
         replications: how many, or ``"auto"`` (default: the scenario's ``replications``).
@@ -69,10 +74,18 @@ def run(
             the one at ``scheduler``).
         scheduler: address of a Dask scheduler, such as ``tcp://10.0.0.5:8786``.
         source: the scenario's file name, recorded in ``scenario.resolved.yaml``.
+
+    Raises:
+        ScenarioError: the scenario has a bad value (a :class:`FlashpointError`).
+        FlashpointError: a bad argument, or the run cannot be done.
     """
-    scenario = configure(scenario, replications, seed, policies)
-    if workers is not None and workers < 1:
-        raise FlashpointError(f"--workers must be at least 1; got {workers}")
+    if not isinstance(scenario, Scenario):
+        raise FlashpointError(f"the scenario must be a Scenario (from sim.load_scenario); got "
+                              f"{type(scenario).__name__}")
+    scenario = configure(check_scenario(scenario), replications, seed, policies)
+    if workers is not None and not (_whole(workers) and workers >= 1):
+        raise FlashpointError(f"--workers must be a whole number >= 1; got {workers!r}")
+    workers = None if workers is None else int(workers)
     if scheduler is None:  # a run on this machine: refuse now what cannot fit
         workers = capacity.plan(scenario, workers).workers
     workers = workers or 1
@@ -135,14 +148,14 @@ def configure(scenario: Scenario, replications: int | str | None, seed: int | No
     """The scenario as it will run: with the seed, replications and policies asked for."""
     update: dict[str, Any] = {}
     if seed is not None:
-        if seed < 0:
-            raise FlashpointError(f"the seed must be a whole number >= 0; got {seed}")
-        update["seed"] = seed
+        if not (_whole(seed) and seed >= 0):
+            raise FlashpointError(f"the seed must be a whole number >= 0; got {seed!r}")
+        update["seed"] = int(seed)
     if replications is not None:
-        if replications != "auto" and not (isinstance(replications, int) and replications >= 1):
+        if replications != "auto" and not (_whole(replications) and replications >= 1):
             raise FlashpointError(f"replications must be a whole number >= 1 or 'auto'; "
                                   f"got {replications!r}")
-        update["replications"] = replications
+        update["replications"] = replications if replications == "auto" else int(replications)
     if policies:
         names = [p.name for p in scenario.policies]
         for name in policies:
@@ -153,6 +166,11 @@ def configure(scenario: Scenario, replications: int | str | None, seed: int | No
         update["policies"] = [p for i, p in enumerate(scenario.policies)
                               if i == 0 or p.name in policies]
     return scenario.model_copy(update=update) if update else scenario
+
+
+def _whole(value: Any) -> bool:
+    """Whether ``value`` is a whole number (a Python or numpy integer, not a bool)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def shapes_of(scenario: Scenario) -> tuple[tuple[int, ...], ...]:

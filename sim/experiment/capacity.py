@@ -51,8 +51,9 @@ def network_size(scenario: Scenario) -> tuple[int, float]:
     network = scenario.network
     if network.generator is not None:
         assert network.accounts is not None and network.mean_follows is not None
-        brand = scenario.incident.brand_followers or 0
-        return network.accounts + 1, network.accounts * network.mean_follows + brand
+        brand = scenario.incident.brand_followers
+        extra = 0 if brand is None else 1  # the brand's account, if it has one
+        return network.accounts + extra, network.accounts * network.mean_follows + (brand or 0)
     assert network.file is not None
     follows = resources.estimate_file_follows(Path(network.file))
     return int(follows), follows

@@ -29,14 +29,15 @@ def audience(scenario: Scenario, replication: int = 0) -> Graph:
 def build_network(scenario: Scenario, rng: np.random.Generator) -> Graph:
     """The audience of a resolved scenario, drawn with ``rng`` (the scenario's network stream).
 
-    Generated networks get segments by ``fraction`` and an extra account for the brand,
-    followed by ``brand_followers`` accounts drawn at random. With ``incident.author:
-    {followers: N}`` one more account comes after the brand's (``Graph.author``), in the first
-    segment, followed by N audience accounts drawn at random after everything else, so the
-    rest of the network is the one the scenario would have with any other author. File
-    networks take segments
-    from ``segments_file`` (unlisted accounts are ``public``) and the brand from
-    ``brand_account``. The brand's segment is :data:`BRAND` (-1): it belongs to no audience.
+    Generated networks get segments by ``fraction`` and, if ``brand_followers`` is given, an
+    extra account for the brand, followed by that many accounts drawn at random (without it
+    the network has no brand: ``Graph.brand`` is None). With ``incident.author:
+    {followers: N}`` one more account comes last (``Graph.author``, after the brand's), in
+    the first segment, followed by N audience accounts drawn at random after everything else,
+    so the rest of the network is the one the scenario would have with any other author. File
+    networks take segments from ``segments_file`` (unlisted accounts are ``public``) and the
+    brand, if ``brand_account`` is given, from it. The brand's segment is :data:`BRAND` (-1):
+    it belongs to no audience.
     """
     network = scenario.network
     segments = scenario.segments or {}
@@ -45,8 +46,8 @@ def build_network(scenario: Scenario, rng: np.random.Generator) -> Graph:
         graph = _generate(scenario, rng)
         graph.segment_names = tuple(names)
         graph.segment = _assign_segments(scenario, graph.accounts, rng)
-        assert scenario.incident.brand_followers is not None
-        graph = _add_brand(graph, scenario.incident.brand_followers, rng)
+        if scenario.incident.brand_followers is not None:
+            graph = _add_brand(graph, scenario.incident.brand_followers, rng)
         if isinstance(scenario.incident.author, FollowersAuthor):
             graph = add_author(graph, scenario.incident.author.followers, rng)
     else:
@@ -57,8 +58,9 @@ def build_network(scenario: Scenario, rng: np.random.Generator) -> Graph:
             graph.segment = read_segments(network.segments_file, graph, names)
         else:
             graph.segment = np.full(graph.accounts, names.index("public"), dtype=np.int16)
-        graph.brand = _find_brand(graph, scenario.incident.brand_account)
-        graph.segment[graph.brand] = BRAND
+        if scenario.incident.brand_account is not None:
+            graph.brand = _find_brand(graph, scenario.incident.brand_account)
+            graph.segment[graph.brand] = BRAND
     stance = np.array([s.stance for s in segments.values()] + [0.0], dtype=np.float32)
     weight = np.array([s.weight for s in segments.values()] + [0.0], dtype=np.float32)
     graph.stance = stance[graph.segment]
@@ -121,12 +123,14 @@ def add_author(graph: Graph, followers: int, rng: np.random.Generator) -> Graph:
     """Append the author's account (first segment), followed by ``followers`` random accounts.
 
     The followers are drawn uniformly without replacement from the audience: every account
-    but the brand. The author follows no one.
+    but the brand (if there is one). The author follows no one.
     """
     n = graph.accounts
-    assert graph.brand is not None
-    chosen = rng.choice(n - 1, size=followers, replace=False)
-    chosen = np.sort(chosen + (chosen >= graph.brand)).astype(INDEX)  # skip the brand
+    if graph.brand is None:
+        chosen = np.sort(rng.choice(n, size=followers, replace=False)).astype(INDEX)
+    else:
+        chosen = rng.choice(n - 1, size=followers, replace=False)
+        chosen = np.sort(chosen + (chosen >= graph.brand)).astype(INDEX)  # skip the brand
     offsets = np.append(graph.offsets, graph.offsets[-1] + followers).astype(OFFSET)
     return Graph(
         offsets=offsets,
@@ -139,7 +143,7 @@ def add_author(graph: Graph, followers: int, rng: np.random.Generator) -> Graph:
     )
 
 
-def _find_brand(graph: Graph, brand_account: str | None) -> int:
+def _find_brand(graph: Graph, brand_account: str) -> int:
     ids = graph.ids.astype(str)
     matches = np.flatnonzero(ids == str(brand_account))
     if len(matches) == 0:

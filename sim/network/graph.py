@@ -37,7 +37,7 @@ class Graph:
         stance: ``float32[n]``, weight: ``float32[n]``.
         brand: index of the brand's account, if there is one.
         author: index of the account made for ``incident.author: {followers: N}`` (generated
-            networks, appended after the brand), if there is one.
+            networks, appended last, after the brand's), if there is one.
         dropped_self_loops, dropped_duplicates: what loading removed.
     """
 

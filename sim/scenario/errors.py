@@ -19,7 +19,7 @@ _MAX_SHOWN = 80
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with a scenario file."""
+    """One thing wrong with a scenario file (``line`` 0: a scenario given in Python)."""
 
     line: int
     path: str
@@ -28,7 +28,8 @@ class Problem:
     file: str = ""
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.path} must be {self.expected}; got {self.got}"
+        where = f"{self.file}:{self.line}: " if self.line else ""
+        return f"{where}{self.path} must be {self.expected}; got {self.got}"
 
 
 class ScenarioError(FlashpointError):

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticSerializationError
 
 from sim._version import __version__
 from sim.errors import FlashpointError
@@ -65,6 +66,33 @@ def parse_scenario(raw: bytes, file: str = "<scenario>", base_dir: Path | None =
     resolved = resolve(scenario, base_dir)
     _check_resources(resolved, source, file)
     return resolved
+
+
+def check_scenario(scenario: Scenario) -> Scenario:
+    """Validate and resolve a scenario object again, as :func:`load_scenario` does a file.
+
+    For scenarios made or changed in Python: pydantic's ``model_copy(update=...)`` skips
+    validation, so ``scenario.model_copy(update={"replications": "lots"})`` is a Scenario
+    holding a bad value. Its values are written back to plain data, the way a file holds them,
+    and validated through the same schema.
+
+    Raises:
+        ScenarioError: what is wrong, each problem as ``FIELD.PATH must be EXPECTED; got
+            VALUE`` (no file or line).
+    """
+    data = _plain(scenario)
+    try:
+        checked = Scenario.model_validate(data, context={"raw": data})
+    except ValidationError as exc:
+        raise ScenarioError(_problems(exc, _InPython(data), "")) from None
+    return resolve(checked)
+
+
+class _InPython(yamlsource.Source):
+    """The plain data of a scenario object: no file, so no lines (line 0)."""
+
+    def line_of(self, path: KeyPath) -> int:
+        return 0
 
 
 def problem_at(file: str | Path, path: KeyPath, expected: str, got: str) -> ScenarioError:
@@ -126,8 +154,23 @@ def _problem(path: KeyPath, expected: str, got: str, source: yamlsource.Source,
 
 
 def _plain(value: Any) -> Any:
+    """``value`` as plain data, the way a scenario file writes it.
+
+    A field whose value its serializer cannot write (a bad value put in by ``model_copy``)
+    is kept as it is, or taken apart if it is a model, for validation to name.
+    """
     if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
+        out = {}
+        for name in type(value).model_fields:
+            try:
+                out[name] = value.model_dump(mode="json", include={name}, warnings=False)[name]
+            except (PydanticSerializationError, TypeError, ValueError, AttributeError):
+                out[name] = _plain(getattr(value, name))
+        return out
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
     return value
 
 

@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from sim.formatting import with_article
 from sim.scenario import fields as f
 from sim.scenario import values
 from sim.scenario.strategies import STRATEGIES
@@ -257,8 +258,8 @@ class SegmentAuthor:
 class FollowersAuthor:
     """The incident is posted by an extra account given ``followers`` random followers.
 
-    Generated networks only: the account is appended after the brand's (see
-    :func:`sim.network.build.build_network`).
+    Generated networks only: the account is appended last, after the brand's if there is one
+    (see :func:`sim.network.build.build_network`).
     """
 
     followers: int
@@ -306,6 +307,15 @@ def _account_id(value: Any) -> str:
 AccountId = Annotated[str, f.Expect("an account id (text or a whole number)"),
                       PlainValidator(_account_id)]
 
+# The brand's account is needed only when the brand posts (author: brand) or speaks (a
+# statement); then the network's kind says which key gives it.
+BRAND_NEEDED = {
+    "brand_followers": "given for a generated network (how many accounts follow the brand) "
+                       "when {why}",
+    "brand_account": "given for a file network (the id of the brand's account) when {why}",
+}
+_AUTHOR_IS_BRAND = "incident.author is brand"
+
 
 class Promotion(Model):
     """Paid promotion of a hashtag campaign."""
@@ -337,9 +347,13 @@ class Incident(Model):
         "following no one; N below `network.accounts`).")
     brand_followers: f.Count | None = Field(
         None, description="Generated networks: number of the brand account's followers, "
-        "drawn at random (required).")
+        "drawn at random. Required when the brand posts or speaks (`author: brand`, or a "
+        "policy with a `statement` action); left out otherwise, the network has no brand "
+        "account.")
     brand_account: AccountId | None = Field(
-        None, description="File networks: the id of the brand's account (required).")
+        None, description="File networks: the id of the brand's account. Required when the "
+        "brand posts or speaks (`author: brand`, or a policy with a `statement` action); left "
+        "out otherwise, no account of the file is the brand.")
     start: f.Duration = Field(0.0, description="When the incident starts.")
     outrage: f.NonNegative = Field(1.0, description="Reaction multiplier is max(0, 1 - outrage "
                                    "* stance) (judgement).")
@@ -443,11 +457,11 @@ class Action(Model):
             for key in keys:
                 if key not in own and _given(self, key) and kind != self.do:
                     users = [k for k, ks in ACTION_KEYS.items() if key in ks]
-                    problems.append(((key,), f"left out of a {self.do} action (it is for "
-                                     f"{' and '.join(users)})", getattr(self, key)))
+                    problems.append(((key,), f"left out of {with_article(self.do)} action "
+                                     f"(it is for {' and '.join(users)})", getattr(self, key)))
         for key in ACTION_REQUIRED.get(self.do, ()):
             if getattr(self, key) is None:
-                problems.append(((key,), f"given for a {self.do} action", None))
+                problems.append(((key,), f"given for {with_article(self.do)} action", None))
         if problems:
             raise f.fail("", *_dedupe(problems))
         return self
@@ -573,8 +587,9 @@ class Scenario(Model):
                 problems.append((("brand_account",), "left out of a generated network (use "
                                  "brand_followers)", incident.brand_account))
             if incident.brand_followers is None:
-                problems.append((("brand_followers",), "given for a generated network "
-                                 "(how many accounts follow the brand)", None))
+                if incident.author == "brand":
+                    problems.append((("brand_followers",), BRAND_NEEDED["brand_followers"]
+                                     .format(why=_AUTHOR_IS_BRAND), None))
             elif (network is not None and network.accounts is not None
                   and incident.brand_followers >= network.accounts):
                 problems.append((("brand_followers",), f"less than network.accounts "
@@ -583,9 +598,9 @@ class Scenario(Model):
             if incident.brand_followers is not None:
                 problems.append((("brand_followers",), "left out of a file network (the "
                                  "file says who follows the brand)", incident.brand_followers))
-            if incident.brand_account is None:
-                problems.append((("brand_account",), "given for a file network (the id of "
-                                 "the brand's account)", None))
+            if incident.brand_account is None and incident.author == "brand":
+                problems.append((("brand_account",), BRAND_NEEDED["brand_account"]
+                                 .format(why=_AUTHOR_IS_BRAND), None))
         if isinstance(incident.author, SegmentAuthor):
             problem = _unknown_segment(incident.author.segment, info)
             if problem:
@@ -641,6 +656,21 @@ class Scenario(Model):
         if problems:
             raise f.fail("", *problems)
         return policies
+
+    @model_validator(mode="after")
+    def _brand_speaks(self) -> Scenario:
+        """A statement is posted by the brand: the network must have the brand's account."""
+        key = "brand_followers" if self.network.generator is not None else "brand_account"
+        if getattr(self.incident, key) is not None:
+            return self
+        for i, policy in enumerate(self.policies):
+            for j, action in enumerate(policy.actions):
+                if action.do == "statement":
+                    why = (f"a policy makes a statement, which the brand posts "
+                           f"(policies[{i}].actions[{j}])")
+                    raise f.fail("", (("incident", key), BRAND_NEEDED[key].format(why=why),
+                                      None))
+        return self
 
 
 def _followers_author(author: FollowersAuthor, network: Network | None,

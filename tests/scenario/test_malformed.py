@@ -200,7 +200,10 @@ CASES = [
          "  generator: erdos_renyi\n  rewire: 0.2", "network.rewire", at="  rewire: 0.2"),
     Case("missing-accounts", "  accounts: 2000\n", "", "network.accounts", at="network:"),
     Case("missing-brand-followers", "  brand_followers: 200\n", "",
-         "incident.brand_followers", at="incident:"),
+         "incident.brand_followers", at="incident:", says="when incident.author is brand"),
+    Case("statement-without-brand-followers", "  author: brand\n  brand_followers: 200\n",
+         "  author: random\n", "incident.brand_followers", at="incident:",
+         says="when a policy makes a statement, which the brand posts (policies[2].actions[0])"),
     Case("promotion-on-a-post", "  type: hashtag_campaign", "  type: post", "incident.promotion",
          at="  promotion:"),
     Case("brand-followers-too-many", "  brand_followers: 200", "  brand_followers: 5000",
@@ -357,3 +360,24 @@ def test_a_key_that_looks_like_pydantics_marker(tmp_path: Path, cli) -> None:
     code, _, err = cli("validate", str(path))
     assert code == 2
     assert f"{path}:1: ['[key]'] must be a known key (scenario, " in err
+
+
+@pytest.mark.parametrize(("action", "says"), [
+    ("{do: advocates, segment: critics, rate_per_hour: 5, at: 1h, top: 3}",
+     "top must be left out of an advocates action (it is for takedown)"),
+    ("{do: advocates, rate_per_hour: 5, at: 1h}", "segment must be given for an advocates action"),
+    ("{do: statement, strategy: apology, at: 1h, top: 3}",
+     "top must be left out of a statement action (it is for takedown)"),
+    ("{do: statement, at: 1h}", "strategy must be given for a statement action"),
+    ("{do: delete, at: 1h, top: 3}", "top must be left out of a delete action"),
+    ("{do: takedown, at: 1h, segment: critics}", "segment must be left out of a takedown action"),
+    ("{do: stop_promotion, at: 1h, streisand: 2}",
+     "streisand must be left out of a stop_promotion action (it is for delete)"),
+])
+def test_an_action_kind_takes_the_right_article(tmp_path: Path, cli, action: str,
+                                                says: str) -> None:
+    path = tmp_path / "kind.yaml"
+    path.write_text(BASE.replace("      - do: stop_promotion\n        at: 1h", f"      - {action}"))
+    code, _, err = cli("validate", str(path))
+    assert code == 2
+    assert f"{path}:35: policies[1].actions[0].{says}" in err
