@@ -40,6 +40,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+class _Command(argparse.ArgumentParser):
+    """A subcommand's parser: it refuses unknown arguments itself, with its own usage.
+
+    (Plain argparse hands a subcommand's unknown arguments back to the top-level parser,
+    which then prints ``usage: flashpoint [-h] [--version] COMMAND ...``.)
+    """
+
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None,
+                         ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flashpoint",
@@ -47,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Scenario format: docs/scenario-reference.md. Exit codes: 0 ok, 2 bad input.",
     )
     parser.add_argument("--version", action="version", version=f"flashpoint {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Command)
 
     validate = commands.add_parser(
         "validate", help="check scenario files and report every problem",
@@ -271,7 +287,7 @@ def _non_negative(text: str) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from sim.experiment import capacity
-    from sim.experiment.api import run
+    from sim.experiment.api import configure, run
     from sim.experiment.checkpoint import FILENAME
     from sim.report.html import write as write_report
     from sim.scenario import load_scenario
@@ -280,12 +296,14 @@ def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if args.resume and not args.out:
         raise FlashpointError("--resume needs --out DIR: the folder of the interrupted run")
+    # Check --policy, --seed and --replications against the scenario before anything is shown.
+    planned = configure(scenario, args.replications, args.seed, args.policy)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.scenario).stem}-{stamp}"
-    replications = args.replications or scenario.replications
+    replications = planned.replications
     workers, note = args.workers, None
     if args.scheduler is None:  # this machine's cores and memory (refused now if it cannot fit)
-        plan = capacity.plan(scenario, args.workers)
+        plan = capacity.plan(planned, args.workers)
         workers, note = plan.workers, plan.describe()
     try:
         with progress_bar(replications, quiet=args.quiet, note=note) as advance:

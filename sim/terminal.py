@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import math
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -20,7 +21,7 @@ from rich.progress import (
 from rich.table import Table
 
 from sim.experiment.results import Results
-from sim.formatting import readable
+from sim.formatting import percents, readable
 
 
 @contextmanager
@@ -30,25 +31,43 @@ def progress_bar(total: int | str, quiet: bool = False,
 
     With ``total="auto"`` the bar's total is the current stage's end, and grows. ``note``
     (the workers used, and why) is printed on the line above the bar.
+
+    Nothing is shown before the first ``advance``: a run refused before its work starts
+    (a bad option, a checkpoint in the way) leaves only its error on the terminal.
     """
     if quiet:
         yield lambda done, total: None
         return
     label = "replications (auto)" if total == "auto" else "replications"
     console = Console(stderr=True)
-    if note:
-        console.print(f"running on {escape(note)}", highlight=False)
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task("run", total=None if total == "auto" else total)
-        yield lambda done, now: progress.update(task, completed=done, total=now)
+    progress = Progress(*columns, console=console, transient=False)
+    task = None
+
+    def advance(done: int, now: int) -> None:
+        nonlocal task
+        if task is None:
+            if note:
+                console.print(f"running on {escape(note)}", highlight=False)
+            progress.start()
+            task = progress.add_task("run", total=None if total == "auto" else total)
+        progress.update(task, completed=done, total=now)
+
+    try:
+        yield advance
+    finally:
+        if task is not None:
+            progress.stop()
 
 
 def summary_table(results: Results, console: Console | None = None,
                   summary: dict[str, Any] | None = None) -> None:
-    """Per policy: mean reach, P90 exposure, mean articles, and the change in mean exposure."""
-    console = console or Console()
+    """Per policy: mean reach, P90 exposure, mean articles, and the change in mean exposure.
+
+    Printed to a file or a pipe (no terminal, and no ``COLUMNS`` set), the table is as wide
+    as it needs to be, not wrapped at rich's default of 80 columns.
+    """
     summary = summary or results.summary()
     stopped = {"precision": ", precision reached", "max_replications":
                ", max_replications reached before the precision"}.get(summary["stopped_by"], "")
@@ -64,12 +83,21 @@ def summary_table(results: Results, console: Console | None = None,
             paired = entry["vs_baseline"]["exposure"]
             rel = paired["relative_change"]
             low, high = paired["relative_ci95"]
-            change = "-" if rel is None or math.isnan(rel) else f"{rel:+.1%}"
-            if change != "-" and not (math.isnan(low) or math.isnan(high)):
-                change += f" ({low:+.0%} to {high:+.0%})"
+            change, low_text, high_text = percents(rel, low, high, signed=True)
+            if change != "-" and "-" not in (low_text, high_text):
+                change += f" ({low_text} to {high_text})"
         table.add_row(name, readable(metrics["reach"]["mean"]),
                       readable(metrics["exposure"]["p90"]),
                       readable(metrics["articles"]["mean"], 1), change)
-    console.print(table)
+    (console or _console_for(table)).print(table)
+
+
+def _console_for(table: Table) -> Console:
+    """A console on stdout: the terminal's width, or else the table's natural width."""
+    console = Console()
+    if not console.is_terminal and not os.environ.get("COLUMNS"):
+        wide = console.options.update_width(10_000)
+        console.width = max(console.width, Measurement.get(console, wide, table).maximum)
+    return console
 
 

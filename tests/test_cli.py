@@ -86,3 +86,68 @@ def test_new_into_a_missing_folder_is_a_user_error(tmp_path: Path, cli) -> None:
     code, _, err = cli("new", str(blocker / "drill"))
     assert code == 2
     assert "cannot write the file" in err
+
+
+@pytest.mark.parametrize(("argv", "usage", "says"), [
+    (["network", "export", "--format", "csv"], "flashpoint network export",
+     "the following arguments are required: --out"),
+    (["network", "export", "s.yaml", "--out", "s.csv", "--format", "csv"],
+     "flashpoint network export", "unrecognized arguments: --format csv"),
+    (["network", "describe", "s.yaml", "--bogus"], "flashpoint network describe",
+     "unrecognized arguments: --bogus"),
+    (["run", "s.yaml", "--bogus"], "flashpoint run", "unrecognized arguments: --bogus"),
+    (["validate", "s.yaml", "--bogus"], "flashpoint validate", "unrecognized arguments: --bogus"),
+])
+def test_a_subcommand_error_shows_that_subcommands_usage(argv: list[str], usage: str,
+                                                         says: str) -> None:
+    result = run_flashpoint(*argv)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"usage: {usage} [-h]"), result.stderr
+    assert result.stderr.endswith(f"{usage}: error: {says}\n"), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_policy_is_refused_before_anything_is_shown(tmp_path: Path, cli) -> None:
+    scenario = next(p for p in SCENARIOS if p.stem == "mcdstories")
+    names = ", ".join(p.name for p in load_scenario(scenario).policies)
+    code, out, err = cli("run", str(scenario), "--policy", "no such policy",
+                         "--out", str(tmp_path / "out"))
+    assert (code, out) == (2, "")
+    assert err == (f"--policy must name a policy of the scenario (one of: {names}); "
+                   "got 'no such policy'\n")  # no worker note, no progress bar
+    assert not (tmp_path / "out").exists()
+
+
+HEAVY = ("numba", "plotly", "dask", "networkx")
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["validate", str(SCENARIOS[0])]])
+def test_version_help_and_validate_do_not_import_the_heavy_modules(argv: list[str]) -> None:
+    code = ("import sys\n"
+            "import sim.cli\n"
+            "try:\n"
+            f"    sim.cli.main({argv!r})\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            f"print([m for m in {HEAVY!r} if m in sys.modules])\n")
+    import subprocess
+
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]", result.stdout
+
+
+def test_the_public_api_is_still_importable() -> None:
+    import sim.experiment.api
+    import sim.scenario
+
+    assert sim.run is sim.experiment.api.run
+    assert sim.load_scenario is sim.scenario.load_scenario
+    from sim import FlashpointError, Results, Scenario, ScenarioError, dump_resolved, run
+
+    assert all([FlashpointError, Results, Scenario, ScenarioError, dump_resolved, run])
+    assert set(sim.__all__) <= set(dir(sim))
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = sim.nope  # type: ignore[attr-defined]

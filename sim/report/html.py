@@ -21,7 +21,7 @@ from plotly.offline import get_plotlyjs
 
 from sim._version import __version__
 from sim.experiment.results import Results
-from sim.formatting import readable
+from sim.formatting import percents, readable
 from sim.io import atomic_write_text
 from sim.metrics import SERIES
 from sim.report.assumptions import rows as assumption_rows
@@ -145,9 +145,9 @@ def _policy_table(results: Results, summary: dict[str, Any]) -> str:
         if "vs_baseline" in entry:
             v = entry["vs_baseline"]["exposure"]
             lo, hi = v["relative_ci95"]
-            row.append(f'<span data-sort="{v["relative_change"]}">'
-                       f'{readable(100 * v["relative_change"], 1)}%</span> '
-                       f"<small>({readable(100 * lo, 0)}% to {readable(100 * hi, 0)}%)</small>")
+            shown, low_text, high_text = percents(v["relative_change"], lo, hi, signed=True)
+            row.append(f'<span data-sort="{v["relative_change"]}">{shown}</span> '
+                       f"<small>({low_text} to {high_text})</small>")
             plo, phi = v["prob_better_ci95"]
             row.append(f'<span data-sort="{v["prob_better"]}">'
                        f'{readable(v["prob_better"], 2)}</span>'

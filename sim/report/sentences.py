@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from sim.experiment.results import Results
+from sim.formatting import percents
 
 
 def _percent(value: float) -> str:
@@ -37,16 +38,18 @@ def headline(results: Results, summary: dict[str, Any] | None = None) -> list[st
         if change is None or math.isnan(change):
             sentence = f"“{name}”: the change in expected exposure is undefined"
         elif low is not None and high is not None and low < 0 < high:
-            sentence = (f"“{name}” changed expected exposure by {change * 100:+.0f}% "
-                        f"(95% CI {low * 100:+.0f}% to {high * 100:+.0f}%), not distinguishable "
+            shown, low_text, high_text = percents(change, low, high, signed=True)
+            sentence = (f"“{name}” changed expected exposure by {shown} "
+                        f"(95% CI {low_text} to {high_text}), not distinguishable "
                         f"from “{baseline}”")
         else:
             verb = "cut" if change < 0 else "raised"
+            ends = sorted([abs(low), abs(high)]) if low is not None and high is not None else []
+            shown, *ends_text = percents(abs(change), *ends)
             interval = ""
-            if low is not None and high is not None and not (math.isnan(low) or math.isnan(high)):
-                ends = sorted([abs(low), abs(high)])
-                interval = f" (95% CI {ends[0] * 100:.0f}-{ends[1] * 100:.0f}%)"
-            sentence = f"“{name}” {verb} expected exposure by {_percent(change)}{interval}"
+            if len(ends_text) == 2 and "-" not in ends_text:
+                interval = f" (95% CI {ends_text[0].removesuffix('%')}-{ends_text[1]})"
+            sentence = f"“{name}” {verb} expected exposure by {shown}{interval}"
         if with_media:
             before, after = article_chance(results, baseline), article_chance(results, name)
             verb = "cut" if after < before else "raised" if after > before else "kept"

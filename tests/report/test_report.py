@@ -68,6 +68,16 @@ def test_sentences_match_hand_computed_numbers() -> None:
         "press article from 80% to 20%."]
 
 
+def test_a_small_change_keeps_its_decimals_and_never_reads_minus_zero() -> None:
+    # the policy removes exactly 0.4% in every replication: 0% at whole percents
+    base = [100.0 + i for i in range(10)]
+    results = _results([base, [0.996 * b for b in base]], [[0] * 10, [0] * 10])
+    name = results.policies[1]
+    assert headline(results) == [
+        f"“{name}” cut expected exposure by 0.4% (95% CI 0.4-0.4%) and kept the chance of a "
+        "press article at 0%."]
+
+
 def test_a_change_whose_interval_spans_zero_is_called_indistinguishable() -> None:
     base = [100.0, 200.0, 300.0, 400.0, 500.0, 600.0]
     policy = [150.0, 140.0, 330.0, 380.0, 560.0, 570.0]  # mean diff +5: up and down

@@ -1,0 +1,21 @@
+"""The summary table: readable percentages, and not wrapped when printed to a file."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.terminal import summary_table
+from tests.report.test_report import _results
+
+
+def test_piped_table_is_not_wrapped_and_never_shows_minus_zero(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    base = [100.0 + i for i in range(10)]
+    results = _results([base, [0.996 * b for b in base]], [[1] * 10, [0] * 10])
+    summary_table(results)  # to stdout, which capsys makes a file, not a terminal
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if results.policies[1] in line]
+    assert len(rows) == 1 and "-0.4% (-0.4% to -0.4%)" in rows[0], out
+    assert "-0%" not in out
+    assert len({len(line) for line in out.splitlines()[1:]}) == 1, out  # no wrapped cell
