@@ -159,13 +159,15 @@ def describe(values: np.ndarray, rng: np.random.Generator | None = None) -> dict
     return {"mean": mean, "ci95": ci, "p50": p50, "p90": p90, "p95": p95, "n": int(len(x))}
 
 
-def paired(policy: np.ndarray, baseline: np.ndarray, rng: np.random.Generator) -> dict[str, Any]:
+def paired(policy: np.ndarray, baseline: np.ndarray, rng: np.random.Generator, *,
+           lower_is_better: bool = True) -> dict[str, Any]:
     """Paired difference policy - baseline over replications (the pairs share random numbers).
 
     ``diff_ci95`` and ``relative_ci95`` are BCa bootstrap intervals (resamples drawn from
     ``rng``) of the mean difference and of ``relative_change`` (the mean difference over
     the baseline's mean). ``prob_better`` is the share of replications in which the
-    policy's value is lower than the baseline's (ties count half), with its Wilson interval.
+    policy's value is better than the baseline's (lower, or higher when ``lower_is_better``
+    is false, as for the time to a bad event; ties count half), with its Wilson interval.
     """
     both = ~np.isnan(policy) & ~np.isnan(baseline)
     diff = policy[both] - baseline[both]
@@ -173,7 +175,8 @@ def paired(policy: np.ndarray, baseline: np.ndarray, rng: np.random.Generator) -
     mean = float(diff.mean()) if n else math.nan
     ci, relative_ci = bca_paired(policy[both], baseline[both], rng)
     base = float(baseline[both].mean()) if n else math.nan
-    better = float(np.count_nonzero(diff < 0) + 0.5 * np.count_nonzero(diff == 0))
+    wins = diff < 0 if lower_is_better else diff > 0
+    better = float(np.count_nonzero(wins) + 0.5 * np.count_nonzero(diff == 0))
     return {
         "diff_mean": mean, "diff_ci95": ci,
         "relative_change": mean / base if n and base != 0.0 else math.nan,

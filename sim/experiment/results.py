@@ -26,6 +26,7 @@ from sim.io import atomic_write_text, csv_field
 from sim.metrics import METRICS, SERIES
 from sim.randomness.seeds import bootstrap_stream, mean_stream
 from sim.scenario.loader import dump_resolved
+from sim.scenario.metric_registry import METRICS as METRIC_TABLE
 from sim.scenario.schema import Scenario
 from sim.stats import describe, exceedance, paired, tier_probabilities
 
@@ -134,7 +135,8 @@ class Results:
             if p > 0:
                 entry["vs_baseline"] = {
                     metric: paired(self.metrics[p, :, m], self.metrics[0, :, m],
-                                   bootstrap_stream(scenario.seed, p, m))
+                                   bootstrap_stream(scenario.seed, p, m),
+                                   lower_is_better=METRIC_TABLE[metric].lower_is_better)
                     for m, metric in enumerate(METRICS)
                 }
             if tiers:

@@ -28,7 +28,7 @@ from pydantic import (
 
 from sim.formatting import with_article
 from sim.scenario import fields as f
-from sim.scenario import values
+from sim.scenario import metric_registry, values
 from sim.scenario.strategies import STRATEGIES
 from sim.scenario.suggest import did_you_mean
 
@@ -51,13 +51,8 @@ ACTION_REQUIRED: dict[str, tuple[str, ...]] = {
     "statement": ("strategy",),
     "advocates": ("segment", "rate_per_hour"),
 }
-TRIGGER_METRICS = (
-    "reach", "negative_reach", "reactions", "reactions_per_hour", "exposure", "articles",
-)
-RISK_METRICS = (
-    "exposure", "reach", "negative_reach", "impressions", "reactions",
-    "peak_reactions_per_hour", "articles", "unanswered_reach",
-)
+TRIGGER_METRICS = metric_registry.names(trigger=True)
+RISK_METRICS = metric_registry.names(risk=True)
 FRACTION_TOLERANCE = 1e-6
 
 GeneratorName = f.choice(*GENERATORS)
