@@ -103,7 +103,7 @@ def statement(env: simpy.Environment, run: Run, index: int, act: Action) -> None
     probability = (run.world.story_probability if act.share_probability is None
                    else act.share_probability)  # by default, that of the story
     cascade.issue_statement(env.now, act.effect, probability)
-    cascade.add_news_factor(env.now, act.newsworthiness or 1.0)
+    cascade.add_news_factor(env.now, 1.0 if act.newsworthiness is None else act.newsworthiness)
     run.response_times.append(env.now)
 
 

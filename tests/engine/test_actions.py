@@ -192,3 +192,36 @@ def test_reach_trigger_fires_at_the_first_sample_above_with_another_interval() -
     np.minimum.at(reference, seen.accounts, seen.times)
     assert np.array_equal(np.sort(reference[np.isfinite(reference)]),
                           np.sort(first_exposures(run)[1]))
+
+
+def test_a_statement_with_newsworthiness_zero_stops_every_later_article() -> None:
+    # newsworthiness: 0 used to be read as "not given" and became 1.0
+    text = """\
+scenario: news
+seed: 3
+horizon: 48h
+replications: 6
+resolution: 1h
+network: {generator: scale_free, accounts: 5000, mean_follows: 20}
+segments:
+  public: {fraction: 0.95}
+  journalists: {fraction: 0.05, media: true}
+behaviour: {share_probability: 0.06}
+incident:
+  type: hashtag_campaign
+  brand_followers: 500
+  promotion: {impressions_per_hour: 2000, duration: 24h}
+media: {pickup_probability: 0.5, saturation: 100, writing_delay: 1h, article_reach: 100}
+policies:
+  - name: baseline
+  - name: silent
+    actions:
+      - {do: statement, strategy: holding, at: 1m, newsworthiness: 0}
+"""
+    import sim
+
+    results = sim.run(parse_scenario(text.encode()), replications=6)
+    assert results.metric("baseline", "articles").sum() > 0
+    first = results.metric("silent", "first_article_h")
+    # an article is published an hour after its journalist files: none filed after 1 minute
+    assert np.all(np.isnan(first) | (first <= 1.0 + 1 / 60 + 1e-9))
