@@ -320,6 +320,8 @@ def _run(args: argparse.Namespace) -> int:
     report = write_report(results, out, summary)
     if not args.quiet:
         summary_table(results, summary=summary)
+    for warning in summary["warnings"]:  # answers that may not mean what they seem to
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"results written to {out}/")
     _announce(report, args.open)
     return 0

@@ -15,6 +15,7 @@ import numpy as np
 from sim.errors import FlashpointError
 from sim.experiment import capacity
 from sim.experiment.checkpoint import Checkpoint, open_finished, scenario_hash
+from sim.experiment.checks import audience_of
 from sim.experiment.results import Results
 from sim.experiment.runner import (
     ReplicationResult,
@@ -110,6 +111,8 @@ def run(
                               store.series(len(rows), temporary=temporary),
                               stopped_by=str(decision.stopped_by), scenario_hash=digest,
                               precision=decision.details, source=source)
+            if runner.graph is not None:
+                results.audience = audience_of(runner.graph)
             if not temporary:
                 results.snapshot = snapshot(results, runner.graph)
                 store.finish(results.stopped_by, len(rows), results.precision,

@@ -21,6 +21,7 @@ import numpy as np
 from sim._version import __version__
 from sim.errors import FlashpointError
 from sim.experiment import faults
+from sim.experiment.checks import result_warnings
 from sim.experiment.series import SeriesSource, Timeseries, summarise
 from sim.io import atomic_write_text, csv_field
 from sim.metrics import METRICS, SERIES
@@ -60,6 +61,9 @@ class Results:
         source: the scenario's file name, if known (recorded in the resolved scenario).
         snapshot: the report's representative incident (:mod:`sim.experiment.snapshot`),
             when it has been computed.
+        audience: the audience's size and its segments' sizes, when the run built the network
+            (:func:`sim.experiment.checks.audience_of`); else they come from the scenario
+            (generated networks) or are unknown.
     """
 
     scenario: Scenario
@@ -74,6 +78,7 @@ class Results:
     precision: dict[str, Any] | None = None
     source: str | None = None
     snapshot: dict[str, Any] | None = None
+    audience: dict[str, Any] | None = None
 
     def metric(self, policy: str, name: str) -> np.ndarray:
         """One metric of one policy over the replications."""
@@ -157,7 +162,9 @@ class Results:
             "precision": self.precision,
             "baseline": baseline,
             "risk_metric": risk_metric,
-            "intervals": {"ci95": "t", "diff_ci95": "BCa bootstrap",
+            "warnings": result_warnings(self),
+            "intervals": {"ci95": "t (BCa bootstrap where t would go below zero)",
+                          "diff_ci95": "BCa bootstrap",
                           "relative_ci95": "BCa bootstrap", "prob_better_ci95": "Wilson",
                           "tiers": "Wilson"},
             "policies": policies,

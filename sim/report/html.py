@@ -72,6 +72,10 @@ def build(results: Results, summary: dict[str, Any] | None = None) -> str:
         _assumptions(results),
     ]
     sentences = "".join(f"<li>{esc(s)}</li>" for s in headline(results, summary))
+    warnings = summary.get("warnings", [])
+    cautions = ("" if not warnings else '<div class="warnings" role="alert"><strong>Read with '
+                "care:</strong><ul>" + "".join(f"<li>{esc(w)}</li>" for w in warnings)
+                + "</ul></div>")
     meta = (f"Built {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by Flashpoint {esc(__version__)}"
             f" &middot; seed {esc(scenario.seed)} &middot; {len(results.replications)} "
             f"replications ({_STOPPED.get(summary['stopped_by'], esc(summary['stopped_by']))})"
@@ -91,6 +95,7 @@ def build(results: Results, summary: dict[str, Any] | None = None) -> str:
 <h1>{esc(scenario.scenario)}</h1>
 <p class="description">{esc(scenario.description)}</p>
 <p class="meta">{meta}</p>
+{cautions}
 <ul class="sentences">{sentences}</ul>
 </header>
 <main>
@@ -454,6 +459,7 @@ _CSS = """
 body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1280px;padding:0 16px;
 color:#111;line-height:1.45;font-size:16px}
 h1{font-size:1.8em;margin-bottom:.2em}h2{border-bottom:2px solid #0072B2;padding-bottom:.2em}
+.warnings{background:#fff4e5;border-left:6px solid #D55E00;padding:.5em 1em;margin:1em 0}
 .meta,.note{color:#444}.sentences li{margin:.3em 0;font-size:1.1em}
 table{border-collapse:collapse;width:100%;font-size:.95em;margin:.5em 0}
 th,td{border:1px solid #bbb;padding:4px 6px;text-align:right}

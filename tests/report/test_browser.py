@@ -71,3 +71,29 @@ def test_report_renders_offline_with_no_errors_and_runs_no_user_script(
         assert points > 0, chart_id
     # not blank: a blank page compresses to a few kB; this one holds 8 charts and tables
     assert shot[:8] == b"\x89PNG\r\n\x1a\n" and len(shot) > 100_000, len(shot)
+
+
+def test_warnings_show_at_the_top_of_the_report(tmp_path: Path) -> None:
+    from sim.scenario import parse_scenario
+    from tests.experiment.test_checks import TEXT
+
+    scenario = parse_scenario(TEXT.format(p=0.5, public=0.9, critics=0.1).encode())
+    results = sim.run(scenario, replications=4)
+    report = write(results, tmp_path / "out")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox",
+                                                                    "--disable-gpu"])
+        page = browser.new_context(offline=True, viewport={"width": 1366, "height": 768}
+                                   ).new_page()
+        page.goto(report.as_uri())
+        box = page.locator(".warnings")
+        assert box.is_visible()
+        text = box.inner_text()
+        assert "Read with care" in text and "more than half of the audience" in text
+        assert "gave exactly the baseline's results" in text
+        top = box.bounding_box()
+        first_section = page.locator("main section").first.bounding_box()
+        assert top is not None and first_section is not None
+        assert top["y"] + top["height"] <= first_section["y"]  # above every chart and table
+        assert top["y"] < 768  # on the first screen
+        browser.close()
