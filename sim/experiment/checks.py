@@ -16,6 +16,7 @@ import numpy as np
 from sim.formatting import readable
 from sim.metrics import METRICS
 from sim.network.build import segment_counts
+from sim.scenario import metric_registry
 
 if TYPE_CHECKING:
     from sim.experiment.results import Results
@@ -69,11 +70,13 @@ def result_warnings(results: Results) -> list[str]:
                     f"({readable(accounts)} accounts) in {saturated} of {n} replications: the "
                     f"network is too small for this incident, so the policies' differences "
                     f"are understated; use a larger audience")
-    baseline = results.metrics[0]
+    outcomes = [METRICS.index(m) for m in metric_registry.names(per_replication=True,
+                                                                 outcome=True)]
+    baseline = results.metrics[0][:, outcomes]
     for p, policy in enumerate(results.policies):
-        if p > 0 and np.array_equal(results.metrics[p], baseline, equal_nan=True):
-            out.append(f"policy {policy!r} gave exactly the baseline's results in every "
-                       f"replication: its actions changed nothing")
+        if p > 0 and np.array_equal(results.metrics[p][:, outcomes], baseline, equal_nan=True):
+            out.append(f"policy {policy!r} gave exactly the baseline's outcomes in every "
+                       f"replication: its actions changed nothing about the incident")
         actions = scenario.policies[p].actions
         for a, action in enumerate(actions):
             if action.when is None or not np.all(np.isnan(results.actions_h[p, :, a])):

@@ -30,6 +30,9 @@ class Metric:
         trigger: a ``when: {metric: ...}`` trigger may watch it.
         risk: ``risk.metric`` may be it.
         series: it has a time series in ``timeseries.csv``.
+        outcome: it measures the incident (False: it describes the response itself, such as
+            when it was issued, so it differs between policies even when the incident does
+            not).
     """
 
     name: str
@@ -41,6 +44,7 @@ class Metric:
     trigger: bool = False
     risk: bool = False
     series: bool = False
+    outcome: bool = True
 
 
 METRICS: dict[str, Metric] = {}
@@ -85,9 +89,9 @@ for _metric in (
     Metric("first_article_h", "first article", "hours",
            "when the first article appeared (empty if none did)", lower_is_better=False),
     Metric("response_h", "first response", "hours",
-           "when the first statement was issued (empty if none was)"),
+           "when the first statement was issued (empty if none was)", outcome=False),
     Metric("unanswered_reach", "unanswered reach", "accounts",
-           "accounts that saw the story but never a statement", risk=True),
+           "accounts that saw the story but never a statement", risk=True, outcome=False),
     Metric("max_depth", "depth", "hops",
            "the longest chain of reshares from the author"),
     Metric("structural_virality", "structural virality", "hops",
@@ -98,10 +102,11 @@ for _metric in (
 
 
 def names(*, per_replication: bool | None = None, trigger: bool | None = None,
-          risk: bool | None = None, series: bool | None = None) -> tuple[str, ...]:
+          risk: bool | None = None, series: bool | None = None,
+          outcome: bool | None = None) -> tuple[str, ...]:
     """The names of the metrics with the given uses, in declaration order."""
     wanted = {"per_replication": per_replication, "trigger": trigger, "risk": risk,
-              "series": series}
+              "series": series, "outcome": outcome}
     return tuple(m.name for m in METRICS.values()
                  if all(value is None or getattr(m, key) == value
                         for key, value in wanted.items()))

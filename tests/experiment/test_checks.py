@@ -44,7 +44,7 @@ def test_a_saturated_run_a_dead_trigger_and_a_no_op_policy_are_named() -> None:
     assert "'none' reached more than half of the audience (2,000 accounts) in 6 of 6" in text
     assert "'never': the trigger of action 1 (delete when reach is above 1,000,000) never " \
            "fired in any replication; the highest reach reached was" in text
-    assert "'never' gave exactly the baseline's results in every replication" in text
+    assert "'never' gave exactly the baseline's outcomes in every replication" in text
     assert not any("'early delete' gave exactly" in w for w in found)
 
 
@@ -58,3 +58,16 @@ def test_an_empty_segment_is_named() -> None:
     found = _warnings(0.02, public=1.0, critics=0.0)
     assert any("segment 'critics' has no accounts" in w for w in found)
     assert np.all([isinstance(w, str) for w in found])
+
+
+def test_a_statement_that_changes_nothing_is_still_named() -> None:
+    # the statement is issued (its time and the unanswered reach differ from the baseline's)
+    # but nobody reacts either way: the incident's outcomes are the baseline's
+    text = TEXT.format(p=0.0, public=0.9, critics=0.1).replace(
+        "incident: {type: post, author: random}",
+        "incident: {type: post, author: random, brand_followers: 100}").replace(
+        "      - {do: delete, at: 1m}", "      - {do: statement, strategy: apology, at: 1m}")
+    results = sim.run(parse_scenario(text.encode()), replications=4)
+    found = result_warnings(results)
+    assert any("'early delete' gave exactly the baseline's outcomes" in w for w in found)
+    assert not np.all(np.isnan(results.metric("early delete", "response_h")))

@@ -90,7 +90,7 @@ def test_warnings_show_at_the_top_of_the_report(tmp_path: Path) -> None:
         assert box.is_visible()
         text = box.inner_text()
         assert "Read with care" in text and "more than half of the audience" in text
-        assert "gave exactly the baseline's results" in text
+        assert "gave exactly the baseline's outcomes" in text
         top = box.bounding_box()
         first_section = page.locator("main section").first.bounding_box()
         assert top is not None and first_section is not None
