@@ -14,7 +14,7 @@ from sim._version import __version__
 
 if TYPE_CHECKING:
     from sim.errors import FlashpointError
-    from sim.experiment.api import run
+    from sim.experiment.api import replay, run
     from sim.experiment.results import Results
     from sim.scenario import Scenario, ScenarioError, dump_resolved, load_scenario
 
@@ -25,6 +25,7 @@ _WHERE = {
     "ScenarioError": "sim.scenario",
     "dump_resolved": "sim.scenario",
     "load_scenario": "sim.scenario",
+    "replay": "sim.experiment.api",
     "run": "sim.experiment.api",
 }
 
@@ -36,6 +37,7 @@ __all__ = [
     "__version__",
     "dump_resolved",
     "load_scenario",
+    "replay",
     "run",
 ]
 

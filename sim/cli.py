@@ -119,6 +119,17 @@ def _parser() -> argparse.ArgumentParser:
                      help="open report.html in the default browser when done")
     run.set_defaults(handler=_run)
 
+    replay = commands.add_parser(
+        "replay", help="run one replication again and print its rows of replications.csv",
+        description="Run replication R of SCENARIO again, with the root seed of the run "
+        "(--seed; default: the scenario's), and print its rows of replications.csv: "
+        "the same numbers the run wrote.")
+    replay.add_argument("scenario", metavar="SCENARIO", help="the scenario file of the run")
+    replay.add_argument("replication", metavar="R", type=_non_negative,
+                        help="the replication column of the row")
+    replay.add_argument("--seed", type=_non_negative, help="the seed column of the row")
+    replay.set_defaults(handler=_replay)
+
     report = commands.add_parser(
         "report", help="rebuild report.html from a finished run's folder (no simulation)",
         description="Rebuild DIR/report.html from the results stored in DIR/results.sqlite.")
@@ -324,6 +335,16 @@ def _run(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"results written to {out}/")
     _announce(report, args.open)
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from sim.experiment.api import replay
+    from sim.experiment.results import replications_csv
+    from sim.scenario import load_scenario
+
+    rows = replay(load_scenario(args.scenario), args.replication, args.seed)
+    print(replications_csv(rows), end="")
     return 0
 
 

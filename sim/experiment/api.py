@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import numbers
 import shutil
 import tempfile
@@ -21,6 +22,7 @@ from sim.experiment.runner import (
     ReplicationResult,
     ReplicationRow,
     max_actions,
+    run_replication,
     run_until_stopped,
 )
 from sim.experiment.series import SeriesSource
@@ -144,6 +146,30 @@ def load_results(directory: str | Path) -> Results:
                       precision=ending["precision"], source=info.get("source") or None)
     results.snapshot = ending.get("snapshot")
     return results
+
+
+def replay(scenario: Scenario, replication: int, seed: int | None = None) -> list[dict[str, Any]]:
+    """Run one replication again: its rows of ``replications.csv``, one per policy.
+
+    A row is identified by the scenario, its ``seed`` (the run's root seed) and its
+    ``replication`` index: every draw is keyed by them (docs/architecture.md), so this gives
+    exactly the row the run wrote, for any number of workers.
+    """
+    scenario = configure(check_scenario(scenario), None, seed, None)
+    if not (_whole(replication) and replication >= 0):
+        raise FlashpointError(f"the replication must be a whole number >= 0; got "
+                              f"{replication!r}")
+    graph = None if scenario.network.resample else audience(scenario)
+    result = run_replication(scenario, graph, int(replication))
+    rows = []
+    for p, policy in enumerate(scenario.policies):
+        row: dict[str, Any] = {"policy": policy.name, "replication": int(replication),
+                               "seed": scenario.seed}
+        for m, metric in enumerate(METRICS):
+            value = float(result.metrics[p, m])
+            row[metric] = None if math.isnan(value) else value
+        rows.append(row)
+    return rows
 
 
 def configure(scenario: Scenario, replications: int | str | None, seed: int | None,

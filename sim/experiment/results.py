@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -194,13 +194,7 @@ class Results:
         return out
 
     def _replications_csv(self) -> str:
-        buffer = io.StringIO()
-        buffer.write(",".join(COLUMNS) + "\n")
-        for row in self._rows():
-            cells = [csv_field(row["policy"]), str(row["replication"]), str(row["seed"])]
-            cells += [_number(row[metric]) for metric in METRICS]
-            buffer.write(",".join(cells) + "\n")
-        return buffer.getvalue()
+        return replications_csv(self._rows())
 
     def _timeseries_csv(self) -> str:
         buffer = io.StringIO()
@@ -235,3 +229,14 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [json_safe(v) for v in value]
     return value
+
+
+def replications_csv(rows: Iterable[dict[str, Any]]) -> str:
+    """Rows (as :meth:`Results.rows` gives them) as the text of ``replications.csv``."""
+    buffer = io.StringIO()
+    buffer.write(",".join(COLUMNS) + "\n")
+    for row in rows:
+        cells = [csv_field(row["policy"]), str(row["replication"]), str(row["seed"])]
+        cells += [_number(row[metric]) for metric in METRICS]
+        buffer.write(",".join(cells) + "\n")
+    return buffer.getvalue()

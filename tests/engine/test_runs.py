@@ -277,3 +277,20 @@ def test_time_to_half_is_the_middle_reaction_of_a_star(tmp_path: Path) -> None:
     values, _ = compute(run)
     assert values["reactions"] == 1001
     assert values["time_to_half_h"] * 3600.0 == pytest.approx(seen[500], rel=1e-12)
+
+
+def test_replay_gives_exactly_a_row_of_the_run(tmp_path: Path, cli) -> None:
+    scenario_file = _short(SCENARIOS[0], tmp_path, horizon="6h")
+    out = tmp_path / "out"
+    code, _, err = cli("run", str(scenario_file), "--out", str(out), "--replications", "5",
+                       "--seed", "77", "--workers", "2", "--quiet")
+    assert code == 0, err
+    lines = (out / "replications.csv").read_text().splitlines()
+    code, replayed, err = cli("replay", str(scenario_file), "3", "--seed", "77")
+    assert code == 0, err
+    got = replayed.splitlines()
+    assert got[0] == lines[0]  # the same columns
+    assert got[1:] == [line for line in lines[1:] if line.split(",")[1:3] == ["3", "77"]]
+    assert len(got) == 1 + len(sim.load_scenario(scenario_file).policies)
+    bad = run_flashpoint("replay", str(scenario_file), "-1")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
