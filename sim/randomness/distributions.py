@@ -2,9 +2,10 @@
 
 A delay is ``quantile(code, a, b, u)`` of one uniform ``u`` in (0, 1): inversion, so one
 counter-based uniform gives one delay and common random numbers carry over to delays.
-Each distribution of :mod:`sim.scenario.values` is encoded once, by :func:`encode`, as a
-code and four parameters (seconds or shape); :func:`cdf` is the matching distribution
-function, which the tests hold the draws against.
+Each distribution of :mod:`sim.scenario.values` declares its code, the four numbers
+(seconds or shape) that :func:`quantile` reads and its distribution function (``cdf``),
+which the tests hold the draws against; :func:`encode` and :func:`cdf` read those
+declarations, with no ladder of ``isinstance`` tests.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import numpy as np
 from numba import njit
 
 from sim.scenario import values
+from sim.scenario.values import EXPONENTIAL, FIXED, LOGNORMAL, SEISMIC, UNIFORM
 
-FIXED, EXPONENTIAL, LOGNORMAL, UNIFORM, SEISMIC = range(5)
-
-
+__all__ = ["COLUMNS", "EXPONENTIAL", "FIXED", "LOGNORMAL", "SEISMIC", "UNIFORM", "cdf", "encode",
+           "encode_array", "normal_quantile", "quantile", "quantiles"]
 Encoded = tuple[int, float, float, float, float]
 COLUMNS = 5  # code, a, b, c, d
 
@@ -26,22 +27,13 @@ COLUMNS = 5  # code, a, b, c, d
 def encode(dist: values.Distribution) -> Encoded:
     """``(code, a, b, c, d)`` of a distribution, as :func:`quantile` reads it.
 
-    Only ``seismic`` uses ``c`` and ``d`` (its knee and the tail exponent beyond it; with
-    no knee, ``c`` is infinite and ``d`` is ``theta``); the others leave them ``inf, 0``.
+    Each distribution declares its code and numbers (:mod:`sim.scenario.values`). Only
+    ``seismic`` uses ``c`` and ``d`` (its knee and the tail exponent beyond it; with no
+    knee, ``c`` is infinite and ``d`` is ``theta``); the others leave them ``inf, 0``.
     """
-    if isinstance(dist, values.Fixed):
-        return FIXED, dist.value, 0.0, math.inf, 0.0
-    if isinstance(dist, values.Exponential):
-        return EXPONENTIAL, dist.mean, 0.0, math.inf, 0.0
-    if isinstance(dist, values.LogNormal):
-        return LOGNORMAL, dist.median, dist.sigma, math.inf, 0.0
-    if isinstance(dist, values.Uniform):
-        return UNIFORM, dist.low, dist.high, math.inf, 0.0
-    if isinstance(dist, values.Seismic):
-        if dist.knee is None or dist.tail is None:
-            return SEISMIC, dist.theta, dist.plateau, math.inf, dist.theta
-        return SEISMIC, dist.theta, dist.plateau, dist.knee, dist.tail
-    raise TypeError(f"not a distribution: {dist!r}")
+    if not isinstance(dist, values.Distribution):
+        raise TypeError(f"not a distribution: {dist!r}")
+    return (dist.code, *dist.numbers())
 
 
 def encode_array(dists: list[values.Distribution]) -> np.ndarray:
@@ -145,21 +137,4 @@ def quantiles(code: int, a: float, b: float, u: np.ndarray, c: float = np.inf,
 
 def cdf(dist: values.Distribution, t: np.ndarray) -> np.ndarray:
     """The cumulative distribution function of ``dist`` at ``t`` (seconds)."""
-    t = np.asarray(t, dtype=np.float64)
-    code, a, b, c, d = encode(dist)
-    if code == FIXED:
-        return (t >= a).astype(np.float64)
-    if code == EXPONENTIAL:
-        return 1.0 - np.exp(-np.maximum(t, 0) / a)
-    if code == LOGNORMAL:
-        z = (np.log(np.maximum(t, 1e-300)) - math.log(a)) / b
-        erf = np.vectorize(math.erf)
-        return np.where(t > 0, 0.5 * (1.0 + erf(z / math.sqrt(2.0))), 0.0)
-    if code == UNIFORM:
-        return np.clip((t - a) / (b - a), 0.0, 1.0)
-    head = a / (1.0 + a)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        survival = (np.clip(t, b, c) / b) ** (-a) / (1.0 + a)
-        if math.isfinite(c):
-            survival = survival * (np.maximum(t, c) / c) ** (-d)
-    return np.where(t <= 0, 0.0, np.where(t < b, head * t / b, 1.0 - survival))
+    return dist.cdf(t)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any, ClassVar
 
+import numpy as np
+
 from sim.scenario.suggest import did_you_mean
 
 UNITS: dict[str, float] = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
@@ -240,6 +242,11 @@ def _number_field() -> Any:
 
 
 # ---------------------------------------------------------------- distributions
+# Each distribution declares its numeric code and the four numbers the compiled quantile
+# (sim.randomness.distributions.quantile) reads, and its own distribution function.
+
+FIXED, EXPONENTIAL, LOGNORMAL, UNIFORM, SEISMIC = range(5)
+_ERF = np.vectorize(math.erf, otypes=[np.float64])
 
 
 @dataclass(frozen=True)
@@ -247,7 +254,16 @@ class Exponential(_Call):
     """Exponential delay with the given mean (seconds)."""
 
     name: ClassVar[str] = "exponential"
+    code: ClassVar[int] = EXPONENTIAL
     mean: float = _duration_field()
+
+    def numbers(self) -> tuple[float, float, float, float]:
+        """The parameters as the compiled quantile reads them."""
+        return self.mean, 0.0, math.inf, 0.0
+
+    def cdf(self, t: np.ndarray) -> np.ndarray:
+        """P(delay <= t), t in seconds."""
+        return 1.0 - np.exp(-np.maximum(np.asarray(t, dtype=np.float64), 0) / self.mean)
 
 
 @dataclass(frozen=True)
@@ -255,8 +271,19 @@ class LogNormal(_Call):
     """Log-normal delay: ``median`` in seconds, ``sigma`` of the underlying normal."""
 
     name: ClassVar[str] = "lognormal"
+    code: ClassVar[int] = LOGNORMAL
     median: float = _duration_field()
     sigma: float = _number_field()
+
+    def numbers(self) -> tuple[float, float, float, float]:
+        """The parameters as the compiled quantile reads them."""
+        return self.median, self.sigma, math.inf, 0.0
+
+    def cdf(self, t: np.ndarray) -> np.ndarray:
+        """P(delay <= t), t in seconds."""
+        t = np.asarray(t, dtype=np.float64)
+        z = (np.log(np.maximum(t, 1e-300)) - math.log(self.median)) / self.sigma
+        return np.where(t > 0, 0.5 * (1.0 + _ERF(z / math.sqrt(2.0))), 0.0)
 
 
 @dataclass(frozen=True)
@@ -264,10 +291,19 @@ class Fixed(_Call):
     """A delay that is always ``value`` seconds."""
 
     name: ClassVar[str] = "fixed"
+    code: ClassVar[int] = FIXED
     value: float = _duration_field()
 
     def __str__(self) -> str:
         return f"fixed({format_duration(self.value)})"
+
+    def numbers(self) -> tuple[float, float, float, float]:
+        """The parameters as the compiled quantile reads them."""
+        return self.value, 0.0, math.inf, 0.0
+
+    def cdf(self, t: np.ndarray) -> np.ndarray:
+        """P(delay <= t), t in seconds."""
+        return (np.asarray(t, dtype=np.float64) >= self.value).astype(np.float64)
 
 
 @dataclass(frozen=True)
@@ -275,6 +311,7 @@ class Uniform(_Call):
     """Uniform delay between ``low`` and ``high`` seconds."""
 
     name: ClassVar[str] = "uniform"
+    code: ClassVar[int] = UNIFORM
     low: float = _duration_field()
     high: float = _duration_field()
 
@@ -282,6 +319,15 @@ class Uniform(_Call):
         """Require ``low < high``."""
         if not self.low < self.high:
             raise BadValue(f"{signature} with low < high")
+
+    def numbers(self) -> tuple[float, float, float, float]:
+        """The parameters as the compiled quantile reads them."""
+        return self.low, self.high, math.inf, 0.0
+
+    def cdf(self, t: np.ndarray) -> np.ndarray:
+        """P(delay <= t), t in seconds."""
+        t = np.asarray(t, dtype=np.float64)
+        return np.clip((t - self.low) / (self.high - self.low), 0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -294,10 +340,28 @@ class Seismic(_Call):
     """
 
     name: ClassVar[str] = "seismic"
+    code: ClassVar[int] = SEISMIC
     theta: float = _number_field()
     plateau: float = _duration_field()
     knee: float | None = field(default=None, metadata={"kind": "duration"})
     tail: float | None = field(default=None, metadata={"kind": "number"})
+
+    def numbers(self) -> tuple[float, float, float, float]:
+        """The parameters as the compiled quantile reads them (no knee: infinite, theta)."""
+        if self.knee is None or self.tail is None:
+            return self.theta, self.plateau, math.inf, self.theta
+        return self.theta, self.plateau, self.knee, self.tail
+
+    def cdf(self, t: np.ndarray) -> np.ndarray:
+        """P(delay <= t), t in seconds."""
+        t = np.asarray(t, dtype=np.float64)
+        a, b, c, d = self.numbers()
+        head = a / (1.0 + a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            survival = (np.clip(t, b, c) / b) ** (-a) / (1.0 + a)
+            if math.isfinite(c):
+                survival = survival * (np.maximum(t, c) / c) ** (-d)
+        return np.where(t <= 0, 0.0, np.where(t < b, head * t / b, 1.0 - survival))
 
     def check(self, signature: str) -> None:
         """Require ``knee`` and ``tail`` together, and the knee beyond the plateau."""
