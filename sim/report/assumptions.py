@@ -89,6 +89,15 @@ def _walk(value: Any, path: str, scenario: Scenario, out: list[tuple[str, str, s
         for name, field in type(value).model_fields.items():
             child = getattr(value, name)
             sub = f"{path}.{name}" if path else name
+            if isinstance(child, dict) and child and not any(
+                    isinstance(v, BaseModel | dict | list) for v in child.values()):
+                # a mapping of plain values (risk.tiers): one row per entry, whose origin is
+                # the whole mapping's
+                origin = (f"default: {source_of(sub)}"
+                          if _json(field.get_default(call_default_factory=True)) == _json(child)
+                          else SET)
+                out += [(f"{sub}.{key}", _shown(v), origin) for key, v in dumped[name].items()]
+                continue
             if isinstance(child, BaseModel | dict | list) and child:
                 _walk(child, sub, scenario, out)
                 continue
@@ -115,4 +124,6 @@ def _json(value: Any) -> Any:
 
 
 def _shown(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, float):  # 1000000, not 1e+06
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:g}"
+    return str(value)

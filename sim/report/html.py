@@ -1,9 +1,11 @@
 """``report.html``: one self-contained page (plotly.js inlined) built from a run's results.
 
 Every user string (titles, descriptions, policy, segment and tier names) is escaped
-with :func:`html.escape` in the markup, and the data handed to the charts is JSON with
+with :func:`html.escape` in the markup and with :func:`plot_text` in the charts (plotly
+renders a subset of HTML in its labels), and the data handed to the charts is JSON with
 ``<``, ``>`` and ``&`` written as unicode escapes, so no user text can close a tag or
-a script. Plotly is imported here and nowhere else in the package.
+a script, or show as anything but itself. Metrics are shown by their label and unit from
+:mod:`sim.scenario.metric_registry`. Plotly is imported here and nowhere else in the package.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,7 @@ from sim.metrics import SERIES
 from sim.report.assumptions import rows as assumption_rows
 from sim.report.sentences import headline
 from sim.scenario.loader import dump_resolved
+from sim.scenario.metric_registry import METRICS as REGISTRY
 
 # Okabe & Ito's colour-blind-safe palette
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -34,6 +38,8 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 TABLE_METRICS = ("reach", "exposure", "articles", "peak_reactions_per_hour")
 BOX_METRICS = ("reach", "exposure", "peak_reactions_per_hour", "articles")
 MAX_POINTS = 400  # points per timeline curve
+# units that count whole things: their values are shown as whole numbers (a mean below 10
+# keeps one decimal, so that 0.6 articles is not read as 1)
 
 
 _STOPPED = {"replications": "a fixed number", "precision": "auto: the precision was reached",
@@ -43,6 +49,51 @@ _STOPPED = {"replications": "a fixed number", "precision": "auto: the precision 
 def esc(text: object) -> str:
     """Escape any value for HTML text or an attribute."""
     return html.escape(str(text), quote=True)
+
+
+# what plotly reads as markup (tags, character references), LaTeX ($...$) or a hovertemplate
+# field (%{...}): written as numeric character references, which plotly shows as characters
+_PLOT_ESCAPES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'$%"}
+
+
+def plot_text(text: object) -> str:
+    """Any value as plotly text that shows literally (``<b>`` stays ``<b>``, not bold).
+
+    Plotly renders ``<b>``, ``<a href>``, ``<br>``... in titles, legends, tick labels,
+    hover text, annotations and slider labels, and turns character references back into
+    characters; it knows only a few named ones (not ``&quot;``), so every character is
+    written as a numeric reference.
+    """
+    return str(text).translate(_PLOT_ESCAPES)
+
+
+def metric_title(name: str) -> str:
+    """A metric's plain-language name with its unit: ``reach (accounts)``."""
+    metric = REGISTRY[name]
+    return metric.label if metric.unit == metric.label else f"{metric.label} ({metric.unit})"
+
+
+def metric_value(name: str, value: float | None, *, mean: bool = False) -> str:
+    """A value of a metric, as a reader needs it.
+
+    Counts are whole numbers (a mean below 10 keeps one decimal, so that 0.6 articles is
+    not read as 1); other values have one decimal below 100 and none from 100 on.
+    """
+    if not REGISTRY[name].count:
+        return readable(value, 1 if value is not None and abs(value) < 100 else 0)
+    small = mean and value is not None and abs(value) < 10
+    return readable(value, 1 if small else 0)
+
+
+def _definitions(metrics: tuple[str, ...]) -> str:
+    """One line per metric: its name, unit and definition, under a table or chart."""
+    return ('<ul class="definitions">' + "".join(
+        f"<li><strong>{esc(metric_title(m))}</strong>: {esc(REGISTRY[m].definition)}</li>"
+        for m in metrics) + "</ul>")
+
+
+def _bound(value: float) -> str:
+    return readable(value) if float(value).is_integer() else f"{value:,}"
 
 
 def _figures_json(charts: dict[str, Any]) -> str:
@@ -126,17 +177,27 @@ def _chart(key: str, label: str, table: str) -> str:
             f"<details><summary>The data as a table</summary>{table}</details>")
 
 
-def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
-    header = "".join(f'<th scope="col">{h}</th>' for h in head)
+def _table(head: Sequence[str | tuple[str, str]], rows: list[list[str]], cls: str = "") -> str:
+    """A table; a heading is markup, or ``(markup, title)`` for one with a tooltip."""
+    header = "".join(f'<th scope="col" title="{esc(h[1])}">{h[0]}</th>' if isinstance(h, tuple)
+                     else f'<th scope="col">{h}</th>' for h in head)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     return f'<table class="{cls}"><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def _policy_table(results: Results, summary: dict[str, Any]) -> str:
-    head = ["policy"]
+    head: list[str | tuple[str, str]] = ["policy"]
     for m in TABLE_METRICS:
-        head += [f"{esc(m)} mean (95% CI)", f"{esc(m)} P90"]
-    head += ["exposure vs baseline (95% CI)", "P(better) (95% CI)"]
+        title = esc(metric_title(m))
+        head += [(f"{title}<br><small>mean (95% CI)</small>", REGISTRY[m].definition),
+                 (f"{title}<br><small>P90</small>",
+                  f"{REGISTRY[m].definition}: exceeded in 1 incident in 10")]
+    exposure = esc(metric_title("exposure"))
+    head += [(f"{exposure} vs baseline<br><small>change (95% CI)</small>",
+              "the mean paired relative change against the baseline"),
+             ("P(better)<br><small>(95% CI)</small>",
+              f"share of replayed incidents with a lower {REGISTRY['exposure'].label} than "
+              "under the baseline (Wilson interval)")]
     rows = []
     for name in results.policies:
         entry = summary["policies"][name]
@@ -144,9 +205,10 @@ def _policy_table(results: Results, summary: dict[str, Any]) -> str:
         for m in TABLE_METRICS:
             d = entry["metrics"][m]
             lo, hi = d["ci95"]
-            row += [f'<span data-sort="{d["mean"]}">{readable(d["mean"], 1)}</span> '
-                    f'<small>({readable(lo, 1)} to {readable(hi, 1)})</small>',
-                    f'<span data-sort="{d["p90"]}">{readable(d["p90"], 1)}</span>']
+            row += [f'<span data-sort="{d["mean"]}">{metric_value(m, d["mean"], mean=True)}'
+                    f'</span> <small>({metric_value(m, lo, mean=True)} to '
+                    f'{metric_value(m, hi, mean=True)})</small>',
+                    f'<span data-sort="{d["p90"]}">{metric_value(m, d["p90"])}</span>']
         if "vs_baseline" in entry:
             v = entry["vs_baseline"]["exposure"]
             lo, hi = v["relative_ci95"]
@@ -160,7 +222,8 @@ def _policy_table(results: Results, summary: dict[str, Any]) -> str:
         else:
             row += ['<span data-sort="0">baseline</span>', '<span data-sort="0.5">-</span>']
         rows.append(row)
-    return _section("policies", "Policies", _table(head, rows, "sortable"),
+    table = f'<div class="wide">{_table(head, rows, "sortable")}</div>'
+    return _section("policies", "Policies", table + _definitions(TABLE_METRICS),
                     "Click a column heading to sort. Differences are paired: every policy "
                     "faced the same replayed incidents (see docs/statistics.md).")
 
@@ -171,19 +234,29 @@ def _risk(results: Results, summary: dict[str, Any], charts: dict[str, Any]) -> 
         return _section("risk", "Risk matrix", "<p>The scenario defines no risk tiers.</p>")
     tiers = list(risk.tiers)
     z = [[summary["policies"][p]["tiers"][t]["p"] for t in tiers] for p in results.policies]
+    unit = REGISTRY[risk.metric].unit
     fig = go.Figure(go.Heatmap(
-        z=z, x=tiers, y=results.policies, zmin=0, zmax=1, colorscale="Cividis",
+        z=z, x=[f"{plot_text(t)} (≥ {_bound(b)})" for t, b in risk.tiers.items()],
+        y=[plot_text(p) for p in results.policies], zmin=0, zmax=1, colorscale="Cividis",
         text=[[f"{v:.0%}" for v in row] for row in z], texttemplate="%{text}",
         hovertemplate="%{y}<br>%{x}: %{z:.0%}<extra></extra>",
         colorbar={"title": {"text": "probability"}}))
-    fig.update_layout(_layout(f"Probability of reaching each tier of {risk.metric}"))
+    fig.update_layout(_layout(f"Probability of reaching each tier of "
+                              f"{plot_text(metric_title(risk.metric))}"))
+    fig.update_xaxes(title_text=f"tier (its lower bound, in {plot_text(unit)})")
     fig.update_yaxes(autorange="reversed")
     charts["risk"] = fig
     rows = [[esc(p)] + [f"{v:.0%}" for v in row] for p, row in zip(results.policies, z,
                                                                     strict=True)]
+    bounds = ", ".join(f"{esc(t)} from {_bound(b)}" for t, b in risk.tiers.items())
     return _section("risk", "Risk matrix",
                     _chart("risk", "Heatmap of tier probabilities per policy",
-                           _table(["policy"] + [esc(t) for t in tiers], rows)))
+                           _table(["policy"] + [f"{esc(t)} (≥ {_bound(b)})"
+                                                for t, b in risk.tiers.items()], rows)),
+                    f"A cell: the probability that an incident under that policy reaches the "
+                    f"tier, that is {esc(metric_title(risk.metric))} at least the tier's lower "
+                    f"bound ({bounds}). {esc(metric_title(risk.metric).capitalize())}: "
+                    f"{esc(REGISTRY[risk.metric].definition)}.")
 
 
 def _timelines(results: Results, charts: dict[str, Any]) -> str:
@@ -207,10 +280,10 @@ def _timelines(results: Results, charts: dict[str, Any]) -> str:
             fig.add_trace(go.Scatter(x=times[index], y=p10, mode="lines", line={"width": 0},
                                      fill="tonexty", fillcolor=_alpha(colour, 0.18),
                                      legendgroup=group, showlegend=False, hoverinfo="skip"))
-            fig.add_trace(go.Scatter(x=times[index], y=p50, mode="lines", name=name,
+            fig.add_trace(go.Scatter(x=times[index], y=p50, mode="lines", name=plot_text(name),
                                      line={"color": colour, "width": 2}, legendgroup=group))
-            rows.append([esc(metric), esc(name), readable(float(p50[-1])), readable(float(p10[-1])),
-                         readable(float(p90[-1]))])
+            rows.append([esc(metric_title(metric)), esc(name),
+                         *(metric_value(metric, float(v[-1])) for v in (p50, p10, p90))])
             actions = results.scenario.policies[p].actions
             for a, action in enumerate(actions):
                 when = results.actions_h[p, :, a]
@@ -219,11 +292,12 @@ def _timelines(results: Results, charts: dict[str, Any]) -> str:
                     continue
                 fig.add_trace(go.Scatter(
                     x=when, y=np.interp(when, times[index], p50), mode="markers",
-                    name=f"{name}: {action_label(action)}", legendgroup=group,
+                    name=plot_text(f"{name}: {action_label(action)}"), legendgroup=group,
                     showlegend=False, opacity=0.5,
                     marker={"symbol": "line-ns-open", "size": 16, "color": colour,
                             "line": {"width": 2}},
-                    hovertemplate=f"{esc(name)}: {esc(action_label(action))} at %{{x:.2f}} h"
+                    hovertemplate=f"{plot_text(name)}: {plot_text(action_label(action))} "
+                                  "at %{x:.2f} h"
                                   "<extra></extra>"))
                 if metric == "reach":
                     action_rows.append([
@@ -232,15 +306,19 @@ def _timelines(results: Results, charts: dict[str, Any]) -> str:
                         readable(float(np.percentile(when, 10)), 2),
                         readable(float(np.median(when)), 2),
                         readable(float(np.percentile(when, 90)), 2)])
-        fig.update_layout(_layout(f"Cumulative {metric}: median, with the 10-90% band"))
+        fig.update_layout(_layout(f"Cumulative {plot_text(REGISTRY[metric].label)}: median, "
+                                  "with the 10-90% band"))
         fig.update_xaxes(title_text="hours after the incident started")
+        fig.update_yaxes(title_text=plot_text(metric_title(metric)))
         charts[f"timeline-{metric}"] = fig
         parts.append(f'<div class="chart" id="chart-timeline-{metric}" role="img" '
-                     f'aria-label="Cumulative {metric} over time per policy"></div>')
+                     f'aria-label="Cumulative {esc(metric_title(metric))} over time per policy">'
+                     "</div>")
     table = _table(["metric", "policy", "median at the horizon", "P10", "P90"], rows)
     table += _table(["policy", "action", "took effect in", "P10 (h)", "median (h)",
                      "P90 (h)"], action_rows)
     return _section("timelines", "Timelines", "".join(parts)
+                    + _definitions(("reach", "exposure"))
                     + f"<details><summary>The data as a table</summary>{table}</details>",
                     "Click a policy in the legend to hide or show it. Tick marks on a curve: "
                     "when that policy's actions took effect, one per replication, so their "
@@ -255,38 +333,48 @@ def _tail(results: Results, summary: dict[str, Any], charts: dict[str, Any]) -> 
         probability = curves["p"][name]
         x = [x for x, q in zip(curves["x"], probability, strict=True) if q > 0]
         y = [q for q in probability if q > 0]
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=name, line_shape="hv",
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=plot_text(name), line_shape="hv",
                                  line={"color": PALETTE[p % len(PALETTE)], "width": 2}))
         for level in (0.5, 0.1, 0.01):
             above = [x for x, q in zip(curves["x"], probability, strict=True) if q >= level]
-            rows.append([esc(name), f"{level:.0%}", readable(above[-1]) if above else "-"])
-    fig.update_layout(_layout("Tail risk: P(exposure > x)"))
-    fig.update_xaxes(type="log", title_text="exposure x")
+            rows.append([esc(name), f"{level:.0%}",
+                         metric_value("exposure", above[-1]) if above else "-"])
+    label = REGISTRY["exposure"].label
+    fig.update_layout(_layout(f"Tail risk: P({plot_text(label)} > x)"))
+    fig.update_xaxes(type="log", title_text=plot_text(f"{metric_title('exposure')}: x"))
     fig.update_yaxes(type="log", title_text="probability of exceeding x")
     charts["tail"] = fig
     return _section("tail", "Tail risk", _chart(
-        "tail", "Exceedance curves of exposure per policy, log axes",
-        _table(["policy", "probability", "exposure exceeded with that probability"], rows)))
+        "tail", f"Exceedance curves of {esc(label)} per policy, log axes",
+        _table(["policy", "probability", f"{esc(metric_title('exposure'))} exceeded with that "
+                "probability"], rows)) + _definitions(("exposure",)))
 
 
 def _distributions(results: Results, charts: dict[str, Any]) -> str:
     parts, rows = [], []
     for metric in BOX_METRICS:
         fig = go.Figure()
+        highest = 0.0
         for p, name in enumerate(results.policies):
             values = results.metric(name, metric)
             values = values[~np.isnan(values)]
-            fig.add_trace(go.Box(y=values, name=name, boxpoints=False,
+            highest = max(highest, float(values.max()) if len(values) else 0.0)
+            fig.add_trace(go.Box(y=values, name=plot_text(name), boxpoints=False,
                                  marker_color=PALETTE[p % len(PALETTE)]))
             q = np.percentile(values, [25, 50, 75]) if len(values) else [math.nan] * 3
-            rows.append([esc(metric), esc(name)] + [readable(float(v), 1) for v in q])
-        fig.update_layout(_layout(metric.replace("_", " ")), showlegend=False)
+            rows.append([esc(metric_title(metric)), esc(name)]
+                        + [metric_value(metric, float(v)) for v in q])
+        fig.update_layout(_layout(plot_text(REGISTRY[metric].label)), showlegend=False)
+        fig.update_yaxes(title_text=plot_text(REGISTRY[metric].unit))
+        if REGISTRY[metric].count and highest <= 10:
+            fig.update_yaxes(dtick=1)  # a few articles: whole ticks, never 0.5
         charts[f"box-{metric}"] = fig
         parts.append(f'<div class="chart small" id="chart-box-{metric}" role="img" '
-                     f'aria-label="Distribution of {metric} per policy"></div>')
+                     f'aria-label="Distribution of {esc(metric_title(metric))} per policy">'
+                     "</div>")
     table = _table(["metric", "policy", "P25", "median", "P75"], rows)
     return _section("distributions", "Distributions",
-                    '<div class="grid">' + "".join(parts) + "</div>"
+                    '<div class="grid">' + "".join(parts) + "</div>" + _definitions(BOX_METRICS)
                     + f"<details><summary>The data as a table</summary>{table}</details>")
 
 
@@ -357,7 +445,8 @@ def _cascade(results: Results, charts: dict[str, Any]) -> str:
     snap = results.snapshot if results.snapshot is not None else snapshot(results)
     results.snapshot = snap
     panels = snap["policies"]
-    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=panels,
+    fig = make_subplots(rows=1, cols=len(panels),
+                        subplot_titles=[plot_text(p) for p in panels],
                         horizontal_spacing=0.03)
     x, y = snap["x"], snap["y"]
     ex: list[float | None] = []
@@ -376,7 +465,8 @@ def _cascade(results: Results, charts: dict[str, Any]) -> str:
                                  line={"width": 0.4, "color": "#BBBBBB"}), row=1, col=col)
         node_traces.append(len(fig.data))
         fig.add_trace(go.Scatter(
-            x=x, y=y, mode="markers", showlegend=False, text=snap["segment"],
+            x=x, y=y, mode="markers", showlegend=False,
+            text=[plot_text(s) for s in snap["segment"]],
             hovertemplate="%{text}<extra></extra>",
             marker={"size": 7, "symbol": symbols, "line": {"width": 1.2, "color": outlines},
                     **_state_marker(_states(snap["runs"][col - 1], 0.0))}),
@@ -385,7 +475,8 @@ def _cascade(results: Results, charts: dict[str, Any]) -> str:
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=state,
                                  marker={"color": colour, "size": 10}))
     for s, segment in enumerate(segments):
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"segment: {segment}",
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers",
+                                 name=f"segment: {plot_text(segment)}",
                                  marker={"color": "#FFFFFF", "size": 10,
                                          "symbol": SYMBOLS[s % len(SYMBOLS)],
                                          "line": {"width": 2, "color": SEGMENT_COLOURS[
@@ -466,6 +557,10 @@ th,td{border:1px solid #bbb;padding:4px 6px;text-align:right}
 th:first-child,td:first-child{text-align:left}
 table.plain td,table.plain th{text-align:left}
 table.sortable th{cursor:pointer;background:#eef4fa}table.sortable th:hover{background:#d6e6f5}
+.wide{overflow-x:auto}table.sortable td{white-space:nowrap}
+table.sortable td:first-child{white-space:normal;min-width:8em}
+table.sortable{font-size:.85em}table.sortable td,table.sortable th{padding:3px 4px}
+table.sortable th{font-weight:600;vertical-align:bottom}.definitions{color:#444;font-size:.9em}
 .chart{width:100%;min-height:420px}.grid{display:grid;grid-template-columns:1fr 1fr;gap:8px}
 pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:480px;font-size:.85em}
 details{margin:.3em 0 1em}

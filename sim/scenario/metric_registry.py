@@ -33,6 +33,7 @@ class Metric:
         outcome: it measures the incident (False: it describes the response itself, such as
             when it was issued, so it differs between policies even when the incident does
             not).
+        count: its values are whole numbers in one replication (shown without decimals).
     """
 
     name: str
@@ -46,7 +47,13 @@ class Metric:
     series: bool = False
     outcome: bool = True
 
+    @property
+    def count(self) -> bool:
+        """Whether one replication's value is a whole number (a count of something)."""
+        return self.unit in COUNT_UNITS
 
+
+COUNT_UNITS = frozenset({"accounts", "views", "posts", "posts an hour", "articles"})
 METRICS: dict[str, Metric] = {}
 
 

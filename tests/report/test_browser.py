@@ -97,3 +97,69 @@ def test_warnings_show_at_the_top_of_the_report(tmp_path: Path) -> None:
         assert top["y"] + top["height"] <= first_section["y"]  # above every chart and table
         assert top["y"] < 768  # on the first screen
         browser.close()
+
+
+MARKUP = ("quick <b>apology</b>", '<a href="https://example.com">link</a>')
+
+
+def test_user_markup_shows_literally_in_every_chart(tmp_path: Path) -> None:
+    # plotly renders <b>, <a href>... in its labels: names must show as typed, not as markup
+    text = _short(MCD, tmp_path, horizon="6h").read_text()
+    text = text.replace("- name: do nothing", f"- name: '{MARKUP[0]}'")
+    text = text.replace("- name: pull promotion at 2h", f"- name: '{MARKUP[1]}'")
+    text = text.replace("  fans: ", "  '<b>fans</b>': ").replace("{minor: ", "{'<b>minor</b>': ")
+    scenario_file = tmp_path / "markup.yaml"
+    scenario_file.write_text(text)
+    scenario = sim.load_scenario(scenario_file)
+    results = sim.run(scenario, replications=4, policies=[MARKUP[1]])
+    assert results.policies == list(MARKUP)
+    report = write(results, tmp_path / "out")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox",
+                                                                    "--disable-gpu"])
+        page = browser.new_context(offline=True, viewport={"width": 1366, "height": 768}
+                                   ).new_page()
+        page.goto(report.as_uri())
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 9")
+        # plotly draws <b> as a bold tspan and <a href> as an SVG link (xlink:href)
+        bold = page.locator(".js-plotly-plot b, .js-plotly-plot tspan[style*='bold']").count()
+        links = page.eval_on_selector_all(
+            ".js-plotly-plot svg a, .js-plotly-plot a[href*='example.com']",
+            "els => els.map(e => e.outerHTML)")
+
+        def texts(selector: str) -> list[str]:
+            return page.eval_on_selector_all(selector, "els => els.map(e => e.textContent)")
+
+        legends = texts("#chart-timeline-reach .legendtext")
+        risk_ticks = texts("#chart-risk .ytick text") + texts("#chart-risk .xtick text")
+        box_ticks = texts("#chart-box-reach .xtick text")
+        subplot_titles = texts("#chart-cascade .annotation-text")
+        cascade_legend = texts("#chart-cascade .legendtext")
+        browser.close()
+    assert bold == 0 and links == []
+    assert legends == list(MARKUP)
+    assert set(MARKUP) <= set(risk_ticks) and "<b>minor</b> (≥ 1,000)" in risk_ticks
+    assert box_ticks == list(MARKUP)
+    assert set(subplot_titles) <= set(MARKUP) and subplot_titles
+    assert "segment: <b>fans</b>" in cascade_legend
+
+
+def test_a_policy_table_cell_keeps_its_value_and_interval_on_one_line(tmp_path: Path) -> None:
+    short = _short(MCD, tmp_path, horizon="6h")
+    results = sim.run(sim.load_scenario(short), replications=4)
+    report = write(results, tmp_path / "out")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox",
+                                                                    "--disable-gpu"])
+        page = browser.new_context(offline=True, viewport={"width": 1366, "height": 768}
+                                   ).new_page()
+        page.goto(report.as_uri())
+        # per cell with an interval: the top of its value and the bottom of its interval
+        cells = page.eval_on_selector_all(
+            "#policies td", "tds => tds.filter(td => td.querySelector('small')).map(td => ["
+            "td.textContent, td.querySelector('span').getBoundingClientRect().top, "
+            "td.querySelector('small').getBoundingClientRect().top])")
+        browser.close()
+    assert len(cells) >= 5 * 4
+    for text, value_top, interval_top in cells:
+        assert abs(value_top - interval_top) < 8, text  # same line

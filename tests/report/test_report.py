@@ -211,3 +211,102 @@ def test_open_hands_the_report_to_the_browser_and_plain_runs_do_not(
                        "--quiet", "--workers", "1", "--open")
     assert code == 0, err
     assert opened == [(tmp_path / "b" / "report.html").resolve().as_uri()]
+
+
+def _section_of(page: str, key: str) -> str:
+    start = page.index(f'<section id="{key}">')
+    return page[start:page.index("</section>", start)]
+
+
+def test_the_policy_table_names_every_metric_with_its_label_unit_and_definition() -> None:
+    from sim.report.html import TABLE_METRICS
+    from sim.scenario.metric_registry import METRICS as REGISTRY
+
+    results = _results([[1.0, 2.0, 3.0], [1.0, 1.0, 2.0]], [[0, 1, 0], [0, 0, 0]])
+    results.snapshot = _fake_snapshot(results, 50)
+    table = _section_of(build(results), "policies")
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)
+    titles = re.findall(r'<th[^>]*title="([^"]*)"', table)
+    for name in TABLE_METRICS:
+        metric = REGISTRY[name]
+        assert any(metric.label in h and metric.unit in h for h in headers), name
+        assert metric.definition in titles, name  # as a tooltip on its column
+        assert metric.definition in re.sub(r"<th.*?</th>", "", table, flags=re.S)  # and below
+    assert "reach (accounts)" in table
+    assert "peak reactions an hour (posts an hour)" in table
+    for header in headers:
+        assert not any(name in header for name in REGISTRY if "_" in name), header
+        assert not re.search(r"\b(peak|time|first|negative)_", header), header
+
+
+def test_charts_title_their_metrics_and_axes_with_label_and_unit() -> None:
+    import json
+
+    results = _results([[1.0, 2.0, 3.0], [1.0, 1.0, 2.0]], [[0, 1, 0], [0, 0, 0]])
+    results.snapshot = _fake_snapshot(results, 50)
+    page = build(results)
+    figures = json.loads(re.search(r'<script id="figures" type="application/json">(.*?)'
+                                   r"</script>", page, re.S).group(1))
+    layout = {key: fig["layout"] for key, fig in figures.items()}
+    assert layout["timeline-reach"]["yaxis"]["title"]["text"] == "reach (accounts)"
+    assert layout["timeline-exposure"]["yaxis"]["title"]["text"] == (
+        "reputational exposure (index points)")
+    assert "hours" in layout["timeline-reach"]["xaxis"]["title"]["text"]
+    assert layout["tail"]["xaxis"]["title"]["text"] == "reputational exposure (index points): x"
+    assert "reputational exposure (index points)" in layout["risk"]["title"]["text"]
+    box = layout["box-peak_reactions_per_hour"]
+    assert box["title"]["text"] == "peak reactions an hour"
+    assert box["yaxis"]["title"]["text"] == "posts an hour"
+    for key in ("distributions", "timelines", "tail"):
+        assert "accounts that saw the story at least once" in _section_of(page, key) or (
+            "article readers off the platform" in _section_of(page, key)), key
+
+
+def test_the_risk_matrix_shows_each_tier_with_its_threshold() -> None:
+    import json
+
+    results = _results([[1.0, 2.0, 3.0], [1.0, 1.0, 2.0]], [[0, 1, 0], [0, 0, 0]])
+    results.snapshot = _fake_snapshot(results, 50)
+    assert dict(results.scenario.risk.tiers) == {"minor": 1000, "moderate": 10000,
+                                                 "major": 100000, "severe": 1000000}
+    page = build(results)
+    risk = _section_of(page, "risk")
+    for cell in ("minor (≥ 1,000)", "moderate (≥ 10,000)", "major (≥ 100,000)",
+                 "severe (≥ 1,000,000)"):
+        assert f'<th scope="col">{cell}</th>' in risk
+    figures = json.loads(re.search(r'<script id="figures" type="application/json">(.*?)'
+                                   r"</script>", page, re.S).group(1))
+    assert figures["risk"]["data"][0]["x"] == ["minor (≥ 1,000)", "moderate (≥ 10,000)",
+                                               "major (≥ 100,000)", "severe (≥ 1,000,000)"]
+
+
+def test_the_assumptions_table_lists_the_risk_tiers() -> None:
+    from sim.report.assumptions import rows
+
+    scenario = sim.load_scenario(MCD)
+    found = [row for row in rows(scenario) if row[0].startswith("risk.")]
+    assert found == [("risk.metric", "exposure", "default: our default"),
+                     ("risk.tiers.minor", "1000", "set in the scenario"),
+                     ("risk.tiers.moderate", "10000", "set in the scenario"),
+                     ("risk.tiers.major", "100000", "set in the scenario"),
+                     ("risk.tiers.severe", "1000000", "set in the scenario")]
+    results = _results([[1.0, 2.0, 3.0], [1.0, 1.0, 2.0]], [[0, 1, 0], [0, 0, 0]])
+    results.snapshot = _fake_snapshot(results, 50)
+    assumptions = _section_of(build(results), "assumptions")
+    assert "<td>risk.tiers.severe</td><td>1000000</td><td>set in the scenario</td>" in (
+        assumptions)
+
+
+def test_counts_are_whole_numbers_and_small_means_keep_a_decimal() -> None:
+    results = _results([[1.0, 2.0, 3.0], [1.0, 1.0, 2.0]], [[0, 1, 1], [0, 0, 1]])
+    reach = METRICS.index("reach")
+    results.metrics[:, :, reach] = [[1001, 1002, 1004], [2001, 2003, 2003]]
+    results.snapshot = _fake_snapshot(results, 50)
+    table = _section_of(build(results), "policies")
+    first_row = re.search(r"<tbody><tr>(.*?)</tr>", table, re.S).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", first_row, re.S)
+    values = [re.sub(r"<[^>]+>", "", c) for c in cells]
+    assert values[1].startswith("1,002 (")  # mean reach 1,002.33 accounts: whole
+    assert values[2] == "1,004"  # its P90: whole
+    assert re.match(r"0\.7 \(", values[5]), values[5]  # mean articles 0.67: one decimal
+    assert "." not in values[6]  # its P90: whole
