@@ -56,3 +56,12 @@ def test_imports_point_down_the_layers() -> None:
                     if _layer(name) > here:
                         upward.append(f"{module} imports {name}")
     assert not upward, upward
+
+
+def test_the_report_never_imports_the_engine_or_the_simulating_modules() -> None:
+    # the report is built from Results alone: sim.run stores the cascade view's incident
+    forbidden = re.compile(r"^\s*(from|import)\s+sim\.(engine|experiment\.snapshot|"
+                           r"experiment\.runner|experiment\.api)\b", re.M)
+    offenders = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "sim" / "report").rglob("*.py")
+                       if forbidden.search(p.read_text()))
+    assert offenders == [], offenders

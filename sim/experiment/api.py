@@ -115,8 +115,8 @@ def run(
                               precision=decision.details, source=source)
             if runner.graph is not None:
                 results.audience = audience_of(runner.graph)
+            results.snapshot = snapshot(results, runner.graph)  # so the report never simulates
             if not temporary:
-                results.snapshot = snapshot(results, runner.graph)
                 store.finish(results.stopped_by, len(rows), results.precision,
                              results.snapshot)
         finally:

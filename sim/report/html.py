@@ -440,10 +440,13 @@ def _frame_times(snap: dict[str, Any]) -> np.ndarray:
 def _cascade(results: Results, charts: dict[str, Any]) -> str:
     from plotly.subplots import make_subplots
 
-    from sim.experiment.snapshot import snapshot
-
-    snap = results.snapshot if results.snapshot is not None else snapshot(results)
-    results.snapshot = snap
+    snap = results.snapshot  # the report never simulates: sim.run stores it with the results
+    if snap is None:
+        return _section("cascade", "The cascade, step by step",
+                        "<p>No representative incident is stored with these results (they "
+                        "were built by hand). <code>sim.experiment.snapshot.snapshot(results)"
+                        "</code> simulates it; set <code>results.snapshot</code> to it and "
+                        "build the report again.</p>")
     panels = snap["policies"]
     fig = make_subplots(rows=1, cols=len(panels),
                         subplot_titles=[plot_text(p) for p in panels],

@@ -310,3 +310,22 @@ def test_counts_are_whole_numbers_and_small_means_keep_a_decimal() -> None:
     assert values[2] == "1,004"  # its P90: whole
     assert re.match(r"0\.7 \(", values[5]), values[5]  # mean articles 0.67: one decimal
     assert "." not in values[6]  # its P90: whole
+
+
+def test_the_report_never_simulates(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import sim.experiment.snapshot as snapshot_module
+    from sim.engine import kernel
+
+    results = sim.run(sim.load_scenario(_short(SCENARIOS[0], tmp_path, horizon="6h")),
+                      replications=3)
+    assert results.snapshot is not None  # sim.run stores the cascade view's incident
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the report started a simulation")
+
+    monkeypatch.setattr(kernel, "simulate", refuse)
+    monkeypatch.setattr(snapshot_module, "snapshot", refuse)
+    assert 'id="chart-cascade"' in build(results)
+    results.snapshot = None  # results built by hand: the section says how to add the view
+    page = build(results)
+    assert 'id="chart-cascade"' not in page and "snapshot(results)" in page
