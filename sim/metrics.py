@@ -50,7 +50,7 @@ class Recorded:
         self.reach_steps, self.milestone = ledger.reach_steps(
             world.state_handle, scenario.resolution, REACH_MILESTONE)
         self.per_segment = state.seg_reach.astype(np.float64)
-        media = scenario.media
+        media = world.media
         self.offline = 0.0 if media is None else media.offline_audience * media.offline_weight
         self.articles = np.sort(np.array(run.cascade.articles, dtype=np.float64))
         self.reactions = run.cascade.reaction_times.copy()

@@ -164,7 +164,7 @@ def _article(env: simpy.Environment, cascade: Cascade, at: float,
              journalist: int) -> Generator[Any, Any, None]:
     """Publish ``journalist``'s article at ``at``: its readers are keyed by the journalist."""
     yield env.timeout(at - env.now)
-    media = cascade.world.scenario.media
+    media = cascade.world.media
     assert media is not None
     cascade.articles.append(env.now)
     root = cascade.new_root(KIND_ARTICLE)

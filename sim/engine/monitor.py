@@ -28,7 +28,7 @@ def reach_counts(cascade: Cascade) -> dict[str, float]:
     state = cascade.state
     world = cascade.world
     per_segment = state.seg_reach.astype("float64")
-    media = world.scenario.media
+    media = world.media
     offline = 0.0 if media is None else (
         len(cascade.articles) * media.offline_audience * media.offline_weight)
     return {

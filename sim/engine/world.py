@@ -30,6 +30,7 @@ from sim.randomness.distributions import encode, encode_array, quantile
 from sim.randomness.philox import key_for, pick, uniform, words
 from sim.scenario import values
 from sim.scenario.branching import share_probability
+from sim.scenario.media import scaled
 from sim.scenario.schema import FollowersAuthor, Policy, Scenario, SegmentAuthor
 from sim.scenario.values import HOUR, Distribution
 
@@ -100,7 +101,10 @@ class World:
         attentions = [s.attention or behaviour.attention for s in segments.values()]
         self.attention = encode_array([*attentions, attentions[0] if attentions
                                        else behaviour.attention])
-        media = scenario.media
+        audience = n - (graph.brand is not None) - (graph.author is not None)
+        # media defaults scale with the audience (sim.scenario.media); read them from here
+        self.media = None if scenario.media is None else scaled(scenario.media, audience)
+        media = self.media
         self.writing = np.array(encode(media.writing_delay if media else values.Fixed(0.0)),
                                 dtype=np.float64)
         self.keys = np.array([key_for(scenario.seed, kind) for kind in layout.KEY_KINDS],
@@ -191,7 +195,7 @@ class World:
         """The compiled tables of one run of ``policy`` in ``replication``."""
         scenario = self.scenario
         novelty = scenario.behaviour.novelty
-        media = scenario.media
+        media = self.media
         params = np.zeros(layout.PARAM_SLOTS)
         params[layout.HORIZON] = scenario.horizon
         params[layout.CAP] = cap

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.scenario import values
+from sim.scenario.media import scaled
 from sim.scenario.schema import (
     DEFAULT_REACTIONS_PER_REACTION,
     GENERATOR_DEFAULTS,
@@ -48,9 +49,12 @@ def resolve(scenario: Scenario, base_dir: Path | None = None) -> Scenario:
     if behaviour.share_probability is None and behaviour.reactions_per_reaction is None:
         behaviour = behaviour.model_copy(
             update={"reactions_per_reaction": DEFAULT_REACTIONS_PER_REACTION})
+    media = scenario.media
+    if media is not None and network.generator is not None and network.accounts is not None:
+        media = scaled(media, network.accounts)  # a file network's size is known once loaded
     return scenario.model_copy(
         update={"network": network, "segments": segments, "policies": policies,
-                "behaviour": behaviour}
+                "behaviour": behaviour, "media": media}
     )
 
 

@@ -373,15 +373,18 @@ class Media(Model):
     pickup_probability: f.Probability = Field(
         0.05, description="Chance per journalist exposure, at full newsworthiness "
         "(judgement).")
-    saturation: f.Positive = Field(10000.0, description="Reactions at which newsworthiness "
-                                   "reaches 1 (judgement).")
+    saturation: f.Positive | None = Field(
+        None, description="Reactions at which newsworthiness reaches 1. Default: 1% of the "
+        "audience's accounts (10,000 at a million; judgement).")
     writing_delay: f.Distribution = Field(
         values.LogNormal(median=64800.0, sigma=0.8),
         description="Delay from pickup to publication (judgement).")
-    article_reach: f.Count = Field(20000, description="Random accounts in the network that "
-                                   "see one article (judgement).")
-    offline_audience: f.Count = Field(500000, description="Readers outside the network per "
-                                      "article (judgement).")
+    article_reach: f.Count | None = Field(
+        None, description="Random accounts in the network that see one article. Default: 2% "
+        "of the audience's accounts (20,000 at a million; judgement).")
+    offline_audience: f.Count | None = Field(
+        None, description="Readers outside the network per article. Default: half as many "
+        "as the audience's accounts (500,000 at a million; judgement).")
     offline_weight: f.NonNegative = Field(0.2, description="Weight of one offline reader in "
                                           "the exposure index (judgement).")
 

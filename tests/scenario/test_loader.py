@@ -48,7 +48,9 @@ def test_defaults_are_filled_in() -> None:
     assert scenario.policies[1].actions[0].delay == Fixed(0.0)
     assert scenario.media is not None
     assert scenario.media.writing_delay == LogNormal(median=6 * 3600.0, sigma=0.8)
-    assert scenario.media.saturation == 10000.0
+    # audience-scaled media defaults (2,000 accounts): 1%, 2% and half of the accounts
+    assert (scenario.media.saturation, scenario.media.article_reach,
+            scenario.media.offline_audience) == (20.0, 40, 1000)
 
 
 def test_reaction_strength_defaults_to_a_branching_factor() -> None:
@@ -196,3 +198,19 @@ def test_yaml_merge_keys_and_anchors_are_supported() -> None:
         "  - name: pull promotion\n", "  - <<: *quiet\n    name: pull promotion\n")
     scenario = parse_scenario(text.encode())
     assert [p.name for p in scenario.policies] == ["do nothing", "pull promotion", "apologise"]
+
+
+def test_media_defaults_scale_with_a_file_networks_audience(tmp_path: Path) -> None:
+    from sim.engine.world import World
+    from sim.network.build import audience
+    from tests.engine.helpers import star_scenario
+
+    scenario = star_scenario(tmp_path, 3000, p=0.1, attention="exponential(mean=1h)",
+                             extra="segments: {public: {media: true}}\n"
+                                   "media: {pickup_probability: 0.1}\n")
+    assert scenario.media is not None and scenario.media.article_reach is None  # unknown yet
+    world = World(scenario, audience(scenario))
+    assert world.media is not None  # 3,000 followers of the brand: the audience
+    assert (world.media.saturation, world.media.article_reach,
+            world.media.offline_audience) == (30.0, 60, 1500)
+    assert world.media.pickup_probability == 0.1
