@@ -22,6 +22,7 @@ from rich.table import Table
 
 from sim.experiment.results import Results
 from sim.formatting import percents, readable
+from sim.report.sentences import recommendation
 
 
 @contextmanager
@@ -89,7 +90,9 @@ def summary_table(results: Results, console: Console | None = None,
         table.add_row(name, readable(metrics["reach"]["mean"]),
                       readable(metrics["exposure"]["p90"]),
                       readable(metrics["articles"]["mean"], 1), change)
-    (console or _console_for(table)).print(table)
+    console = console or _console_for(table)
+    console.print(table)
+    console.print(recommendation(summary), highlight=False, markup=False)
 
 
 def _console_for(table: Table) -> Console:

@@ -28,7 +28,7 @@ from sim.formatting import percents, readable
 from sim.io import atomic_write_text
 from sim.metrics import SERIES
 from sim.report.assumptions import rows as assumption_rows
-from sim.report.sentences import headline
+from sim.report.sentences import better_policies, headline, recommendation
 from sim.scenario.loader import dump_resolved
 from sim.scenario.metric_registry import METRICS as REGISTRY
 
@@ -119,7 +119,7 @@ def build(results: Results, summary: dict[str, Any] | None = None) -> str:
         _timelines(results, charts),
         _tail(results, summary, charts),
         _distributions(results, charts),
-        _cascade(results, charts),
+        _cascade(results, summary, charts),
         _assumptions(results),
     ]
     sentences = "".join(f"<li>{esc(s)}</li>" for s in headline(results, summary))
@@ -144,6 +144,7 @@ def build(results: Results, summary: dict[str, Any] | None = None) -> str:
 <body>
 <header id="headline">
 <h1>{esc(scenario.scenario)}</h1>
+<p class="recommendation">{esc(recommendation(summary))}</p>
 <p class="description">{esc(scenario.description)}</p>
 <p class="meta">{meta}</p>
 {cautions}
@@ -341,8 +342,11 @@ def _tail(results: Results, summary: dict[str, Any], charts: dict[str, Any]) -> 
                          metric_value("exposure", above[-1]) if above else "-"])
     label = REGISTRY["exposure"].label
     fig.update_layout(_layout(f"Tail risk: P({plot_text(label)} > x)"))
-    fig.update_xaxes(type="log", title_text=plot_text(f"{metric_title('exposure')}: x"))
-    fig.update_yaxes(type="log", title_text="probability of exceeding x")
+    xs = [v for trace in fig.data for v in trace.x if v > 0]
+    ys = [v for trace in fig.data for v in trace.y if v > 0]
+    fig.update_xaxes(type="log", dtick=_log_dtick(xs), title_text=plot_text(
+        f"{metric_title('exposure')}: x"))
+    fig.update_yaxes(type="log", dtick=_log_dtick(ys), title_text="probability of exceeding x")
     charts["tail"] = fig
     return _section("tail", "Tail risk", _chart(
         "tail", f"Exceedance curves of {esc(label)} per policy, log axes",
@@ -350,39 +354,110 @@ def _tail(results: Results, summary: dict[str, Any], charts: dict[str, Any]) -> 
                 "probability"], rows)) + _definitions(("exposure",)))
 
 
+LOG_METRICS = ("reach", "exposure", "peak_reactions_per_hour")  # heavy-tailed: log axis
+WHISKERS = (5, 95)  # percentiles the whiskers reach; the points beyond are drawn one by one
+
+
+def box_stats(values: np.ndarray) -> dict[str, float]:
+    """What a box shows: P5, quartiles, median and P95 of ``values`` (undefined: NaN)."""
+    keys = ("low", "q1", "median", "q3", "high")
+    if not len(values):
+        return dict.fromkeys(keys, math.nan)
+    numbers = np.percentile(values, [WHISKERS[0], 25, 50, 75, WHISKERS[1]])
+    return dict(zip(keys, (float(v) for v in numbers), strict=True))
+
+
+def _floor(values: list[np.ndarray]) -> float:
+    """Where a log axis draws zeros: a power of ten below the smallest positive value."""
+    positive = [float(v[v > 0].min()) for v in values if np.any(v > 0)]
+    return 10.0 ** (math.floor(math.log10(min(positive))) - 1) if positive else 0.1
+
+
+def _log_dtick(values: Sequence[float]) -> int | None:
+    """Ticks of a log axis: one per power of ten over a decade or more, else plotly's.
+
+    Over a wide range plotly's own ticks label 2 and 5 between the powers of ten as well,
+    and those labels run into each other.
+    """
+    positive = [v for v in values if v > 0]
+    wide = positive and math.log10(max(positive) / min(positive)) >= 1
+    return 1 if wide else None
+
+
 def _distributions(results: Results, charts: dict[str, Any]) -> str:
     parts, rows = [], []
+    jitter = np.random.default_rng(0)  # where the points sit across their column: not data
     for metric in BOX_METRICS:
         fig = go.Figure()
-        highest = 0.0
-        for p, name in enumerate(results.policies):
+        log = metric in LOG_METRICS
+        samples = []
+        for name in results.policies:
             values = results.metric(name, metric)
-            values = values[~np.isnan(values)]
-            highest = max(highest, float(values.max()) if len(values) else 0.0)
-            fig.add_trace(go.Box(y=values, name=plot_text(name), boxpoints=False,
-                                 marker_color=PALETTE[p % len(PALETTE)]))
-            q = np.percentile(values, [25, 50, 75]) if len(values) else [math.nan] * 3
+            samples.append(values[~np.isnan(values)])
+        floor = _floor(samples) if log else 0.0
+        zeros = any(np.any(v <= 0) for v in samples) and log
+        for p, (name, values) in enumerate(zip(results.policies, samples, strict=True)):
+            colour = PALETTE[p % len(PALETTE)]
+            stats = box_stats(values)
+            shown = {k: max(v, floor) if log else v for k, v in stats.items()}
+            fig.add_trace(go.Box(
+                x=[p - 0.12], q1=[shown["q1"]], median=[shown["median"]], q3=[shown["q3"]],
+                lowerfence=[shown["low"]], upperfence=[shown["high"]], width=0.3,
+                name=plot_text(name), marker_color=colour, hoverinfo="skip"))
+            y = np.maximum(values, floor) if log else values
+            fig.add_trace(go.Scatter(
+                x=p + 0.15 + jitter.uniform(-0.08, 0.08, len(values)), y=y, mode="markers",
+                name=plot_text(name), marker={"color": colour, "size": 4, "opacity": 0.45},
+                hovertemplate=f"{plot_text(name)}: "
+                              + ("%{text}" if log else "%{y}") + "<extra></extra>",
+                text=[metric_value(metric, float(v)) for v in values] if log else None))
             rows.append([esc(metric_title(metric)), esc(name)]
-                        + [metric_value(metric, float(v)) for v in q])
-        fig.update_layout(_layout(plot_text(REGISTRY[metric].label)), showlegend=False)
+                        + [metric_value(metric, stats[k])
+                           for k in ("low", "q1", "median", "q3", "high")]
+                        + [metric_value(metric, float(values.max()) if len(values) else None),
+                           f"{int(np.count_nonzero(values <= 0))} of {len(values)}"])
+        title = plot_text(REGISTRY[metric].label) + (" (log axis)" if log else "")
+        fig.update_layout(_layout(title), showlegend=False)
+        fig.update_xaxes(tickvals=list(range(len(results.policies))),
+                         ticktext=[plot_text(n) for n in results.policies],
+                         range=[-0.5, len(results.policies) - 0.5], showgrid=False)
         fig.update_yaxes(title_text=plot_text(REGISTRY[metric].unit))
-        if REGISTRY[metric].count and highest <= 10:
+        if log:
+            fig.update_yaxes(type="log", dtick=_log_dtick(
+                [floor if zeros else math.nan] + [v for v in np.concatenate(samples)]))
+            if zeros:
+                fig.add_hline(y=floor, line={"dash": "dot", "color": "#777", "width": 1})
+                fig.add_annotation(x=0, xref="paper", y=math.log10(floor), yref="y",
+                                   text="0", showarrow=False, xanchor="right", xshift=-4,
+                                   font={"color": "#555"})
+        elif REGISTRY[metric].count and max((float(v.max()) for v in samples if len(v)),
+                                            default=0.0) <= 10:
             fig.update_yaxes(dtick=1)  # a few articles: whole ticks, never 0.5
         charts[f"box-{metric}"] = fig
         parts.append(f'<div class="chart small" id="chart-box-{metric}" role="img" '
                      f'aria-label="Distribution of {esc(metric_title(metric))} per policy">'
                      "</div>")
-    table = _table(["metric", "policy", "P25", "median", "P75"], rows)
+    table = _table(["metric", "policy", "P5", "P25", "median", "P75", "P95", "max",
+                    "incidents at 0"], rows)
     return _section("distributions", "Distributions",
                     '<div class="grid">' + "".join(parts) + "</div>" + _definitions(BOX_METRICS)
-                    + f"<details><summary>The data as a table</summary>{table}</details>")
+                    + f"<details><summary>The data as a table</summary>{table}</details>",
+                    "Box: the middle half of the incidents, with the median; whiskers: from "
+                    "the 5th to the 95th percentile; dots: every incident. Reach, exposure and "
+                    "the peak hour have heavy tails and are on log axes, where each gridline is "
+                    "ten times the one below; a log axis has no 0, so incidents at 0 are drawn "
+                    "on the dotted line marked 0 at the bottom.")
 
 
 STATES = ("unaware", "exposed", "reacted", "saw the response")
-STATE_COLOURS = ("#D9D9D9", "#E69F00", "#D55E00", "#0072B2")
+# exposed a light orange, reacted a dark wine red: apart in lightness as well as hue, so
+# they stay apart on a washed-out projector and with a colour-vision deficiency
+STATE_COLOURS = ("#D9D9D9", "#E69F00", "#882255", "#0072B2")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "star", "hexagon")
 SEGMENT_COLOURS = ("#000000", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#7F7F7F")
-FRAMES = 40
+FRAMES = 37  # 36 intervals: the slider's labels, every 2nd, 3rd or 4th, end on the last
+FRAME_MS = 750  # Play at 1x: 37 frames in under 30 seconds, slow enough to talk over
+SPEEDS = (1, 2, 4)
 
 
 def action_label(action: Any) -> str:
@@ -418,6 +493,13 @@ def _states(run: dict[str, list[float | None]], t: float) -> list[int]:
     return out
 
 
+def _counter(run: dict[str, list[float | None]], t: float) -> str:
+    """A panel's counts so far: ``exposed 1,234 · reacted 56``."""
+    exposed = sum(v is not None and v <= t for v in run["exposed"])
+    reacted = sum(v is not None and v <= t for v in run["reacted"])
+    return f"exposed {exposed:,} · reacted {reacted:,} so far"
+
+
 def _clock(hours: float) -> str:
     """A time since the start, in minutes under an hour and in hours after."""
     return f"{hours * 60:.0f} min" if hours < 1 else f"{hours:.1f} h"
@@ -434,10 +516,17 @@ def _frame_times(snap: dict[str, Any]) -> np.ndarray:
     if not events:
         return np.linspace(0.0, snap["horizon_h"], FRAMES)
     times = np.quantile(events, np.linspace(0, 1, FRAMES - 1))
-    return np.unique(np.round(np.concatenate([[0.0], times]), 2))
+    times = np.unique(np.round(np.concatenate([[0.0], times]), 2))
+    # plotly labels every n-th step of the slider from the first, and drops the last unless
+    # n divides the intervals: keep a multiple of 12 intervals (n = 2, 3, 4 or 6 all end on it)
+    intervals = (len(times) - 1) // 12 * 12
+    if intervals >= 12:
+        times = times[np.unique(np.round(np.linspace(0, len(times) - 1, intervals + 1)
+                                         ).astype(int))]
+    return times
 
 
-def _cascade(results: Results, charts: dict[str, Any]) -> str:
+def _cascade(results: Results, summary: dict[str, Any], charts: dict[str, Any]) -> str:
     from plotly.subplots import make_subplots
 
     snap = results.snapshot  # the report never simulates: sim.run stores it with the results
@@ -462,6 +551,8 @@ def _cascade(results: Results, charts: dict[str, Any]) -> str:
     outlines = [SEGMENT_COLOURS[segments.index(s) % len(SEGMENT_COLOURS)]
                 for s in snap["segment"]]
     times = _frame_times(snap)
+    top, bottom = max(y, default=1.0), min(y, default=0.0)
+    span = (top - bottom) or 1.0
     node_traces = []
     for col in range(1, len(panels) + 1):
         fig.add_trace(go.Scatter(x=ex, y=ey, mode="lines", hoverinfo="skip", showlegend=False,
@@ -471,9 +562,14 @@ def _cascade(results: Results, charts: dict[str, Any]) -> str:
             x=x, y=y, mode="markers", showlegend=False,
             text=[plot_text(s) for s in snap["segment"]],
             hovertemplate="%{text}<extra></extra>",
-            marker={"size": 7, "symbol": symbols, "line": {"width": 1.2, "color": outlines},
+            marker={"size": 9, "symbol": symbols, "line": {"width": 1.2, "color": outlines},
                     **_state_marker(_states(snap["runs"][col - 1], 0.0))}),
             row=1, col=col)
+        node_traces.append(len(fig.data))
+        fig.add_trace(go.Scatter(
+            x=[(min(x, default=0.0) + max(x, default=1.0)) / 2], y=[top + 0.1 * span],
+            mode="text", text=[_counter(snap["runs"][col - 1], 0.0)], hoverinfo="skip",
+            showlegend=False, textfont={"size": 18, "color": "#111"}), row=1, col=col)
     for state, colour in zip(STATES, STATE_COLOURS, strict=True):
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=state,
                                  marker={"color": colour, "size": 10}))
@@ -490,39 +586,56 @@ def _cascade(results: Results, charts: dict[str, Any]) -> str:
         for p, run in enumerate(snap["runs"]):
             states = _states(run, float(t))
             data.append(go.Scatter(marker=_state_marker(states)))
+            data.append(go.Scatter(text=[_counter(run, float(t))]))
             counts = np.bincount(states, minlength=4)
             rows.append([_clock(t), esc(panels[p])] + [str(c) for c in counts])
         frames.append(go.Frame(data=data, traces=node_traces, name=str(k)))
     fig.frames = frames
+    play = [{"label": f"Play {speed}x", "method": "animate",
+             "args": [None, {"frame": {"duration": FRAME_MS // speed, "redraw": False},
+                             "fromcurrent": True, "transition": {"duration": 0}}]}
+            for speed in SPEEDS]
     steps = [{"label": _clock(t), "method": "animate",
               "args": [[str(k)], {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
                                   "transition": {"duration": 0}}]} for k, t in enumerate(times)]
     fig.update_layout(
         _layout(f"Replication {snap['replication']} (closest to the median), "
                 f"{len(x)} accounts around the author"),
-        height=560,
-        updatemenus=[{"type": "buttons", "direction": "left", "x": 0, "y": -0.06,
-                      "xanchor": "left", "yanchor": "top", "showactive": False, "buttons": [
-                          {"label": "Play", "method": "animate",
-                           "args": [None, {"frame": {"duration": 250, "redraw": False},
-                                           "fromcurrent": True,
-                                           "transition": {"duration": 0}}]},
+        height=720,
+        updatemenus=[{"type": "buttons", "direction": "left", "x": 0, "y": -0.04,
+                      "xanchor": "left", "yanchor": "top", "showactive": False,
+                      "font": {"size": 16}, "buttons": [
+                          *play,
                           {"label": "Pause", "method": "animate",
                            "args": [[None], {"mode": "immediate",
                                              "frame": {"duration": 0, "redraw": False}}]}]}],
-        sliders=[{"active": 0, "steps": steps, "x": 0.12, "len": 0.88, "y": -0.02,
-                  "currentvalue": {"prefix": "time: "}}])
+        sliders=[{"active": 0, "steps": steps, "x": 0.3, "len": 0.7, "y": -0.02,
+                  "pad": {"r": 40}, "font": {"size": 11},
+                  "currentvalue": {"prefix": "time: ", "font": {"size": 18}}}])
     fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
+    fig.update_yaxes(visible=False, range=[bottom - 0.05 * span, top + 0.18 * span])
     charts["cascade"] = fig
     table = _table(["time", "policy", *STATES], rows)
     return _section("cascade", "The cascade", _chart(
         "cascade", "Animated network of one representative incident under two policies",
-        table), "The same incident (same accounts, same luck) under the baseline and the best "
-        "policy. Fill colour: what each account has done by then; outline colour and shape: its "
+        table), f"The same incident (same accounts, same luck) under {_shown(panels, summary)}. "
+        "Fill colour: what each account has done by then; outline colour and shape: its "
         "segment. Press Play, "
         "or drag the time slider. Lines: who exposed whom, and follows from accounts that "
         "posted.")
+
+
+def _shown(panels: list[str], summary: dict[str, Any]) -> str:
+    """The cascade's policies in words; "best" only for a policy that beat the baseline."""
+    if len(panels) < 2:
+        return f"the baseline &ldquo;{esc(panels[0])}&rdquo;"
+    label = esc(REGISTRY[summary["risk_metric"]].label)
+    other = f"&ldquo;{esc(panels[1])}&rdquo;"
+    better = better_policies(summary)
+    if better and better[0] == panels[1]:
+        return f"the baseline and the recommended policy {other} (the best on {label})"
+    return (f"the baseline and {other}, the policy with the lowest mean {label}; it is not "
+            "distinguishable from the baseline, so the two panels show no proven improvement")
 
 
 def _assumptions(results: Results) -> str:
@@ -554,7 +667,9 @@ body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1280px;padding:0 1
 color:#111;line-height:1.45;font-size:16px}
 h1{font-size:1.8em;margin-bottom:.2em}h2{border-bottom:2px solid #0072B2;padding-bottom:.2em}
 .warnings{background:#fff4e5;border-left:6px solid #D55E00;padding:.5em 1em;margin:1em 0}
-.meta,.note{color:#444}.sentences li{margin:.3em 0;font-size:1.1em}
+.meta,.note{color:#444}
+.recommendation{font-size:1.25em;font-weight:600;background:#eef4fa;border-left:6px solid #0072B2;
+padding:.4em .8em;margin:.4em 0}.sentences li{margin:.3em 0;font-size:1.1em}
 table{border-collapse:collapse;width:100%;font-size:.95em;margin:.5em 0}
 th,td{border:1px solid #bbb;padding:4px 6px;text-align:right}
 th:first-child,td:first-child{text-align:left}
@@ -564,7 +679,9 @@ table.sortable th{cursor:pointer;background:#eef4fa}table.sortable th:hover{back
 table.sortable td:first-child{white-space:normal;min-width:8em}
 table.sortable{font-size:.85em}table.sortable td,table.sortable th{padding:3px 4px}
 table.sortable th{font-weight:600;vertical-align:bottom}.definitions{color:#444;font-size:.9em}
-.chart{width:100%;min-height:420px}.grid{display:grid;grid-template-columns:1fr 1fr;gap:8px}
+.chart{width:100%;min-height:420px}
+#chart-cascade{width:calc(100vw - 48px);margin-left:calc(50% - 50vw + 24px)}
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:8px}
 pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:480px;font-size:.85em}
 details{margin:.3em 0 1em}
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import sim
@@ -53,7 +54,7 @@ def test_report_renders_offline_with_no_errors_and_runs_no_user_script(
         page.evaluate("() => { window.framesSeen = []; document.getElementById("
                       "'chart-cascade').on('plotly_animatingframe', "
                       "e => window.framesSeen.push(e.name)); }")
-        page.locator("#chart-cascade g.updatemenu-button").filter(has_text="Play").click()
+        page.locator("#chart-cascade g.updatemenu-button").filter(has_text="Play 1x").click()
         page.wait_for_function("window.framesSeen.length >= 3", timeout=20_000)
         frames = page.evaluate("window.framesSeen")
         assert frames[:3] == ["0", "1", "2"], frames
@@ -163,3 +164,117 @@ def test_a_policy_table_cell_keeps_its_value_and_interval_on_one_line(tmp_path: 
     assert len(cells) >= 5 * 4
     for text, value_top, interval_top in cells:
         assert abs(value_top - interval_top) < 8, text  # same line
+
+
+def _browser(p: object) -> object:
+    return p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+
+
+@pytest.fixture(scope="module")
+def mcd_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    """A report of a one-day #McDStories run (smaller audience): heavy tails, some zeros."""
+    tmp_path = tmp_path_factory.mktemp("mcd")
+    results = sim.run(sim.load_scenario(_short(MCD, tmp_path, horizon="24h")), replications=12)
+    return write(results, tmp_path / "out"), results
+
+
+def _open(p: object, report: Path, width: int, height: int) -> object:
+    page = _browser(p).new_context(offline=True, viewport={"width": width, "height": height}
+                                   ).new_page()
+    page.goto(report.as_uri())
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 9")
+    return page
+
+
+def test_the_recommendation_is_under_the_title_on_the_first_screen(mcd_report) -> None:
+    from sim.report.sentences import recommendation
+
+    report, results = mcd_report
+    with sync_api.sync_playwright() as p:
+        page = _open(p, report, 1366, 768)
+        line = page.locator("#headline .recommendation")
+        text = line.inner_text()
+        box, title = line.bounding_box(), page.locator("h1").bounding_box()
+        description = page.locator("#headline .description").bounding_box()
+    assert text == recommendation(results.summary())
+    assert text.startswith(("Recommended on reputational exposure: “", "No policy"))
+    assert title["y"] + title["height"] <= box["y"] < description["y"]
+    assert box["y"] + box["height"] < 768  # on the first screen, above the description
+
+
+def test_heavy_tailed_distributions_are_on_log_axes_with_whiskers_at_p5_and_p95(
+        mcd_report) -> None:
+    report, results = mcd_report
+    with sync_api.sync_playwright() as p:
+        page = _open(p, report, 1366, 768)
+        charts = {m: page.evaluate(
+            f"() => {{ const el = document.getElementById('chart-box-{m}'); return ["
+            "el._fullLayout.yaxis.type, el._fullData.filter(t => t.type === 'box').map("
+            "t => [t.lowerfence[0], t.median[0], t.upperfence[0]]),"
+            "Array.from(el.querySelectorAll('.boxlayer path.box')).map("
+            "e => e.getBoundingClientRect().height)]; }") for m in ("reach", "exposure")}
+    for metric, (axis, boxes, _) in charts.items():
+        assert axis == "log", metric
+        for name, (low, median, high) in zip(results.policies, boxes, strict=True):
+            values = results.metric(name, metric)
+            assert [low, median, high] == pytest.approx(
+                np.maximum(np.percentile(values, [5, 50, 95]), low)), (metric, name)
+    # exposure spans decades across the policies: on a log axis no box is a flat line
+    assert max(charts["exposure"][2]) > 15, charts["exposure"][2]
+
+
+def _overlaps(boxes: list[dict[str, float]]) -> list[tuple[int, int]]:
+    return [(i, j) for i, a in enumerate(boxes) for j, b in enumerate(boxes) if i < j
+            and a["left"] < b["right"] and b["left"] < a["right"]
+            and a["top"] < b["bottom"] and b["top"] < a["bottom"]]
+
+
+def test_the_tail_charts_tick_labels_do_not_run_into_each_other(mcd_report) -> None:
+    report, _ = mcd_report
+    rects = ("els => els.filter(e => e.textContent).map(e => { const r = "
+             "e.getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top, "
+             "bottom: r.bottom}; })")
+    with sync_api.sync_playwright() as p:
+        page = _open(p, report, 1366, 768)
+        xs = page.eval_on_selector_all("#chart-tail .xtick text", rects)
+        ys = page.eval_on_selector_all("#chart-tail .ytick text", rects)
+    assert len(xs) >= 2 and len(ys) >= 2
+    assert _overlaps(xs) == [] and _overlaps(ys) == []
+
+
+def test_the_cascade_fills_a_projector_screen_counts_and_plays_at_three_speeds(
+        mcd_report) -> None:
+    from sim.report.html import FRAME_MS, _clock, _counter, _frame_times
+
+    report, results = mcd_report
+    snap = results.snapshot
+    last = float(_frame_times(snap)[-1])
+    with sync_api.sync_playwright() as p:
+        page = _open(p, report, 1920, 1080)
+        width = page.locator("#chart-cascade").bounding_box()["width"]
+        buttons = page.eval_on_selector_all("#chart-cascade g.updatemenu-button",
+                                            "els => els.map(e => e.textContent)")
+        durations = page.evaluate("document.getElementById('chart-cascade').layout"
+                                  ".updatemenus[0].buttons.map(b => b.args[1].frame.duration)")
+        labels = page.eval_on_selector_all("#chart-cascade .slider-label",
+                                           "els => els.map(e => e.textContent)")
+        steps = page.evaluate("document.getElementById('chart-cascade').layout.sliders[0]"
+                              ".steps.length")
+        page.evaluate("() => { window.framesSeen = []; document.getElementById("
+                      "'chart-cascade').on('plotly_animatingframe', "
+                      "e => window.framesSeen.push(e.name)); }")
+        page.locator("#chart-cascade g.updatemenu-button").filter(has_text="Play 4x").click()
+        page.wait_for_function(f"window.framesSeen.includes('{steps - 1}')", timeout=30_000)
+        counters = page.eval_on_selector_all("#chart-cascade .textpoint text",
+                                             "els => els.map(e => e.textContent)")
+        narrow = _open(p, report, 1366, 768).eval_on_selector_all(
+            "#chart-cascade .slider-label", "els => els.map(e => e.textContent)")
+    assert width > 1500, width
+    assert buttons == ["Play 1x", "Play 2x", "Play 4x", "Pause"]
+    assert durations[:3] == [FRAME_MS, FRAME_MS // 2, FRAME_MS // 4] and FRAME_MS >= 500
+    # the slider's labels run to the last frame, on a wide screen and on a laptop
+    end = labels[-1]
+    assert end == _clock(last) and narrow[-1] == end, (labels, narrow)
+    # per panel, the counts so far at the last frame
+    assert counters == [_counter(run, last) for run in snap["runs"]]
+    assert all(c.startswith("exposed ") and "reacted" in c for c in counters)

@@ -255,7 +255,7 @@ def test_charts_title_their_metrics_and_axes_with_label_and_unit() -> None:
     assert layout["tail"]["xaxis"]["title"]["text"] == "reputational exposure (index points): x"
     assert "reputational exposure (index points)" in layout["risk"]["title"]["text"]
     box = layout["box-peak_reactions_per_hour"]
-    assert box["title"]["text"] == "peak reactions an hour"
+    assert box["title"]["text"] == "peak reactions an hour (log axis)"
     assert box["yaxis"]["title"]["text"] == "posts an hour"
     for key in ("distributions", "timelines", "tail"):
         assert "accounts that saw the story at least once" in _section_of(page, key) or (
@@ -329,3 +329,119 @@ def test_the_report_never_simulates(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     results.snapshot = None  # results built by hand: the section says how to add the view
     page = build(results)
     assert 'id="chart-cascade"' not in page and "snapshot(results)" in page
+
+
+def _summary(changes: dict[str, tuple[float, float, float]]) -> dict[str, object]:
+    """A summary by hand: per policy, its relative change in exposure and the 95% interval."""
+    policies: dict[str, object] = {"base": {}}
+    for name, (change, low, high) in changes.items():
+        policies[name] = {"vs_baseline": {"exposure": {
+            "diff_mean": 1000 * change, "diff_ci95": [1000 * low, 1000 * high],
+            "relative_change": change, "relative_ci95": [low, high], "prob_better": 0.8}}}
+    return {"risk_metric": "exposure", "baseline": "base", "policies": policies}
+
+
+def test_the_recommendation_names_the_best_policy_with_its_interval_and_certainty() -> None:
+    from sim.report.sentences import recommendation
+
+    line = recommendation(_summary({"a": (-0.1, -0.2, 0.05), "b": (-0.31, -0.38, -0.25)}))
+    assert line == ("Recommended on reputational exposure: “b”, which cuts reputational "
+                    "exposure by 31% (95% CI 25% to 38%) against “base” and did better in "
+                    "80% of the same replayed incidents.")
+
+
+def test_the_recommendation_says_when_the_best_two_are_not_clearly_ranked() -> None:
+    from sim.report.sentences import recommendation
+
+    overlap = recommendation(_summary({"a": (-0.2, -0.3, -0.1), "b": (-0.31, -0.38, -0.25)}))
+    assert overlap.startswith("Recommended on reputational exposure: “b”")
+    assert "overlaps that of the next best, “a”, which cuts reputational exposure by 20%" \
+        in overlap and overlap.endswith("so the two are not clearly ranked.")
+    apart = recommendation(_summary({"a": (-0.1, -0.15, -0.05), "b": (-0.31, -0.38, -0.25)}))
+    assert apart.endswith("Its interval does not overlap that of the next best, “a”.")
+
+
+def test_a_tie_is_said_plainly_in_the_recommendation_and_never_reads_as_a_0_percent_cut(
+        ) -> None:
+    from sim.report.sentences import recommendation
+
+    line = recommendation(_summary({"a": (0.0, 0.0, 0.0), "b": (-0.1, -0.3, 0.1)}))
+    assert line.startswith("No policy is distinguishable from the baseline on reputational "
+                           "exposure")
+    worse = recommendation(_summary({"a": (0.2, 0.1, 0.3)}))
+    assert worse.startswith("No policy does better than the baseline on reputational exposure")
+    # a policy that gave exactly the baseline's exposure: same numbers, interval 0 to 0
+    base = [100.0 + i for i in range(10)]
+    results = _results([base, base], [[0] * 10, [0] * 10])
+    name = results.policies[1]
+    (sentence,) = headline(results)
+    assert sentence == (f"“{name}” left expected exposure unchanged, not distinguishable from "
+                        f"“{results.policies[0]}” and kept the chance of a press article at 0%.")
+    assert "0%)" not in sentence and "raised" not in sentence
+    page = build(results)
+    header = page.split("<header", 1)[1].split("</header>", 1)[0]
+    assert header.index("</h1>") < header.index("No policy is distinguishable") \
+        < header.index('class="description"')
+
+
+def test_the_cascade_calls_a_policy_the_best_only_when_it_beat_the_baseline() -> None:
+    base = [100.0 + i for i in range(10)]
+    tie = _results([base, base], [[0] * 10, [0] * 10])
+    tie.snapshot = _fake_snapshot(tie, 30)
+    note = _section_of(build(tie), "cascade")
+    assert "the best" not in note and "not distinguishable from the baseline" in note
+    cut = _results([base, [0.6 * b for b in base]], [[0] * 10, [0] * 10])
+    cut.snapshot = _fake_snapshot(cut, 30)
+    assert "the recommended policy" in _section_of(build(cut), "cascade")
+
+
+def test_the_terminal_summary_ends_with_the_recommendation() -> None:
+    from rich.console import Console
+
+    from sim.terminal import summary_table
+
+    base = [100.0 + i for i in range(10)]
+    results = _results([base, [0.6 * b for b in base]], [[0] * 10, [0] * 10])
+    console = Console(record=True, width=200)
+    summary_table(results, console=console)
+    lines = console.export_text().strip().splitlines()
+    assert lines[-1] == (f"Recommended on reputational exposure: “{results.policies[1]}”, "
+                         "which cuts reputational exposure by 40% (95% CI 40% to 40%) against "
+                         f"“{results.policies[0]}” and did better in 100% of the same replayed "
+                         "incidents.")
+
+
+def test_zeros_on_a_log_axis_are_drawn_on_a_line_marked_0_and_counted() -> None:
+    from sim.report.html import _distributions
+
+    base = [0.0, 0.0, 0.0, 50.0, 120.0, 300.0, 900.0, 4000.0, 20000.0, 150000.0]
+    results = _results([base, [0.0] + base[1:]], [[0] * 10, [0] * 10])
+    charts: dict[str, object] = {}
+    section = _distributions(results, charts)
+    fig = charts["box-exposure"]
+    assert fig.layout.yaxis.type == "log"
+    (line,) = fig.layout.shapes
+    floor = line.y0
+    assert floor == 1.0  # a power of ten below the smallest positive value, 50
+    assert [a.text for a in fig.layout.annotations] == ["0"]
+    points = [t for t in fig.data if t.type == "scatter"]
+    assert list(points[0].y).count(floor) == 3 and min(points[0].y) == floor
+    box = fig.data[0]
+    assert box.lowerfence[0] == floor and box.q1[0] == pytest.approx(np.percentile(base, 25))
+    assert box.upperfence[0] == pytest.approx(np.percentile(base, 95))
+    assert "<td>3 of 10</td>" in section
+    assert "incidents at 0 are drawn on the dotted line marked 0" in section
+
+
+def test_exposed_and_reacted_differ_in_lightness_as_well_as_hue() -> None:
+    from sim.report.html import STATE_COLOURS
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                  for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    exposed, reacted = (luminance(STATE_COLOURS[i]) for i in (1, 2))
+    # WCAG contrast ratio between the two fills: 3 or more tells them apart on a projector
+    assert (max(exposed, reacted) + 0.05) / (min(exposed, reacted) + 0.05) >= 3
