@@ -25,25 +25,28 @@ def article_chance(results: Results, policy: str) -> float:
 def headline(results: Results, summary: dict[str, Any] | None = None) -> list[str]:
     """One sentence per non-baseline policy, in plain words.
 
-    Its effect on expected exposure, with the 95% interval, and on the chance of a press
-    article (when the scenario has media).
+    Its effect on the expected value of the risk metric (``risk.metric``, exposure by
+    default), with the 95% interval, and on the chance of a press article (when the
+    scenario has media).
     """
     summary = summary or results.summary()
     baseline = results.policies[0]
     with_media = results.scenario.media is not None
+    metric = summary.get("risk_metric", "exposure")
+    what = f"expected {METRICS[metric].label}"
     out = []
     for name in results.policies[1:]:
-        paired = summary["policies"][name]["vs_baseline"]["exposure"]
+        paired = summary["policies"][name]["vs_baseline"][metric]
         change = paired["relative_change"]
         low, high = paired["relative_ci95"]
         if change is None or math.isnan(change):
-            sentence = f"“{name}”: the change in expected exposure is undefined"
+            sentence = f"“{name}”: the change in {what} is undefined"
         elif low is not None and high is not None and low <= 0 <= high and change == 0:
-            sentence = (f"“{name}” left expected exposure unchanged, not distinguishable "
+            sentence = (f"“{name}” left {what} unchanged, not distinguishable "
                         f"from “{baseline}”")
         elif low is not None and high is not None and low <= 0 <= high:
             shown, low_text, high_text = percents(change, low, high, signed=True)
-            sentence = (f"“{name}” changed expected exposure by {shown} "
+            sentence = (f"“{name}” changed {what} by {shown} "
                         f"(95% CI {low_text} to {high_text}), not distinguishable "
                         f"from “{baseline}”")
         else:
@@ -53,7 +56,7 @@ def headline(results: Results, summary: dict[str, Any] | None = None) -> list[st
             interval = ""
             if len(ends_text) == 2 and "-" not in ends_text:
                 interval = f" (95% CI {ends_text[0].removesuffix('%')}-{ends_text[1]})"
-            sentence = f"“{name}” {verb} expected exposure by {shown}{interval}"
+            sentence = f"“{name}” {verb} {what} by {shown}{interval}"
         if with_media:
             before, after = article_chance(results, baseline), article_chance(results, name)
             verb = "cut" if after < before else "raised" if after > before else "kept"

@@ -64,8 +64,8 @@ def test_sentences_match_hand_computed_numbers() -> None:
                        [[1, 1, 2, 1, 1, 1, 3, 1, 0, 0], [0, 1, 0, 0, 0, 0, 2, 0, 0, 0]])
     name = results.policies[1]
     assert headline(results) == [
-        f"“{name}” cut expected exposure by 40% (95% CI 40-40%) and cut the chance of a "
-        "press article from 80% to 20%."]
+        f"“{name}” cut expected reputational exposure by 40% (95% CI 40-40%) and cut the "
+        "chance of a press article from 80% to 20%."]
 
 
 def test_a_small_change_keeps_its_decimals_and_never_reads_minus_zero() -> None:
@@ -74,8 +74,8 @@ def test_a_small_change_keeps_its_decimals_and_never_reads_minus_zero() -> None:
     results = _results([base, [0.996 * b for b in base]], [[0] * 10, [0] * 10])
     name = results.policies[1]
     assert headline(results) == [
-        f"“{name}” cut expected exposure by 0.4% (95% CI 0.4-0.4%) and kept the chance of a "
-        "press article at 0%."]
+        f"“{name}” cut expected reputational exposure by 0.4% (95% CI 0.4-0.4%) and kept the "
+        "chance of a press article at 0%."]
 
 
 def test_a_change_whose_interval_spans_zero_is_called_indistinguishable() -> None:
@@ -176,7 +176,7 @@ def test_sentences_of_a_fixed_small_run_match_the_numbers_computed_by_hand(
                        summary["policies"][policy]["vs_baseline"]["exposure"]["relative_ci95"])
     assert change < 0 and chance(base) > chance(policy)  # the run exercises both parts
     verb = "cut" if chance(policy) < chance(base) else "raised"
-    expected = (f"“{policy}” cut expected exposure by {abs(change) * 100:.0f}% "
+    expected = (f"“{policy}” cut expected reputational exposure by {abs(change) * 100:.0f}% "
                 f"(95% CI {low * 100:.0f}-{high * 100:.0f}%) and {verb} the chance of a press "
                 f"article from {chance(base) * 100:.0f}% to {chance(policy) * 100:.0f}%.")
     if chance(policy) == chance(base):
@@ -375,8 +375,9 @@ def test_a_tie_is_said_plainly_in_the_recommendation_and_never_reads_as_a_0_perc
     results = _results([base, base], [[0] * 10, [0] * 10])
     name = results.policies[1]
     (sentence,) = headline(results)
-    assert sentence == (f"“{name}” left expected exposure unchanged, not distinguishable from "
-                        f"“{results.policies[0]}” and kept the chance of a press article at 0%.")
+    assert sentence == (f"“{name}” left expected reputational exposure unchanged, not "
+                        f"distinguishable from “{results.policies[0]}” and kept the chance of "
+                        "a press article at 0%.")
     assert "0%)" not in sentence and "raised" not in sentence
     page = build(results)
     header = page.split("<header", 1)[1].split("</header>", 1)[0]
@@ -445,3 +446,14 @@ def test_exposed_and_reacted_differ_in_lightness_as_well_as_hue() -> None:
     exposed, reacted = (luminance(STATE_COLOURS[i]) for i in (1, 2))
     # WCAG contrast ratio between the two fills: 3 or more tells them apart on a projector
     assert (max(exposed, reacted) + 0.05) / (min(exposed, reacted) + 0.05) >= 3
+
+
+def test_headline_sentences_speak_of_the_risk_metric(tmp_path: Path) -> None:
+    text = _short(SCENARIOS[0], tmp_path, horizon="6h").read_text()
+    assert "risk:\n  metric: exposure" in text
+    path = tmp_path / "reach.yaml"
+    path.write_text(text.replace("risk:\n  metric: exposure", "risk:\n  metric: reach"))
+    results = sim.run(sim.load_scenario(path), replications=4)
+    sentences = headline(results)
+    assert sentences and all("expected reach" in s for s in sentences), sentences
+    assert not any("exposure" in s for s in sentences)
