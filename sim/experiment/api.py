@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import numbers
 import shutil
 import tempfile
@@ -17,7 +16,7 @@ from sim.errors import FlashpointError
 from sim.experiment import capacity
 from sim.experiment.checkpoint import Checkpoint, open_finished, scenario_hash
 from sim.experiment.checks import audience_of
-from sim.experiment.results import Results
+from sim.experiment.results import Results, row_of
 from sim.experiment.runner import (
     ReplicationResult,
     ReplicationRow,
@@ -161,15 +160,8 @@ def replay(scenario: Scenario, replication: int, seed: int | None = None) -> lis
                               f"{replication!r}")
     graph = None if scenario.network.resample else audience(scenario)
     result = run_replication(scenario, graph, int(replication))
-    rows = []
-    for p, policy in enumerate(scenario.policies):
-        row: dict[str, Any] = {"policy": policy.name, "replication": int(replication),
-                               "seed": scenario.seed}
-        for m, metric in enumerate(METRICS):
-            value = float(result.metrics[p, m])
-            row[metric] = None if math.isnan(value) else value
-        rows.append(row)
-    return rows
+    return [row_of(policy.name, replication, scenario.seed, result.metrics[p])
+            for p, policy in enumerate(scenario.policies)]
 
 
 def configure(scenario: Scenario, replications: int | str | None, seed: int | None,

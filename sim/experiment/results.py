@@ -109,12 +109,7 @@ class Results:
     def _rows(self) -> Iterator[dict[str, Any]]:
         for p, name in enumerate(self.policies):
             for r, replication in enumerate(self.replications):
-                row: dict[str, Any] = {"policy": name, "replication": replication,
-                                       "seed": self.scenario.seed}
-                for m, metric in enumerate(METRICS):
-                    value = float(self.metrics[p, r, m])
-                    row[metric] = None if math.isnan(value) else value
-                yield row
+                yield row_of(name, replication, self.scenario.seed, self.metrics[p, r])
 
     def to_pandas(self) -> Any:
         """The rows of ``replications.csv`` as a pandas ``DataFrame`` (needs pandas)."""
@@ -229,6 +224,14 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [json_safe(v) for v in value]
     return value
+
+
+def row_of(policy: str, replication: int, seed: int, values: np.ndarray) -> dict[str, Any]:
+    """One row of ``replications.csv``: ``values`` in :data:`METRICS` order (None: undefined)."""
+    row: dict[str, Any] = {"policy": policy, "replication": int(replication), "seed": seed}
+    for metric, value in zip(METRICS, values, strict=True):
+        row[metric] = None if math.isnan(float(value)) else float(value)
+    return row
 
 
 def replications_csv(rows: Iterable[dict[str, Any]]) -> str:
