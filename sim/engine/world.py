@@ -101,9 +101,8 @@ class World:
         attentions = [s.attention or behaviour.attention for s in segments.values()]
         self.attention = encode_array([*attentions, attentions[0] if attentions
                                        else behaviour.attention])
-        audience = n - (graph.brand is not None) - (graph.author is not None)
         # media defaults scale with the audience (sim.scenario.media); read them from here
-        self.media = None if scenario.media is None else scaled(scenario.media, audience)
+        self.media = None if scenario.media is None else scaled(scenario.media, graph.audience)
         media = self.media
         self.writing = np.array(encode(media.writing_delay if media else values.Fixed(0.0)),
                                 dtype=np.float64)

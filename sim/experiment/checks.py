@@ -32,7 +32,7 @@ def audience_of(graph: Graph) -> dict[str, Any]:
     counts = np.bincount(segment[segment >= 0], minlength=len(graph.segment_names))
     extra = int(graph.author is not None)
     counts[0] -= extra if len(counts) else 0  # the made author is in the first segment
-    return {"accounts": int(counts.sum()),
+    return {"accounts": graph.audience,
             "segments": {name: int(c) for name, c in zip(graph.segment_names, counts,
                                                         strict=True)}}
 

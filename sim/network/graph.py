@@ -73,6 +73,11 @@ class Graph:
         """Number of follow edges."""
         return len(self.followers)
 
+    @property
+    def audience(self) -> int:
+        """Accounts of the audience: all but the brand's and an author made for the incident."""
+        return self.accounts - (self.brand is not None) - (self.author is not None)
+
     def follower_counts(self) -> np.ndarray:
         """Followers of every account (``int64[n]``)."""
         return np.diff(self.offsets)
