@@ -22,6 +22,22 @@ pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None,
                                 reason="needs Debian's chromium (make test installs it)")
 
 
+def _page(p: object, report: Path, width: int, height: int) -> object:
+    """``report`` in a fresh headless Chromium, offline, at ``width`` x ``height``."""
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+    page = browser.new_context(offline=True, viewport={"width": width, "height": height}
+                               ).new_page()
+    page.goto(report.as_uri())
+    return page
+
+
+def _open(p: object, report: Path, width: int, height: int) -> object:
+    """:func:`_page`, once every chart is drawn."""
+    page = _page(p, report, width, height)
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 9")
+    return page
+
+
 @pytest.mark.parametrize("title", XSS)
 def test_report_renders_offline_with_no_errors_and_runs_no_user_script(
         title: str, tmp_path: Path) -> None:
@@ -82,11 +98,7 @@ def test_warnings_show_at_the_top_of_the_report(tmp_path: Path) -> None:
     results = sim.run(scenario, replications=4)
     report = write(results, tmp_path / "out")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox",
-                                                                    "--disable-gpu"])
-        page = browser.new_context(offline=True, viewport={"width": 1366, "height": 768}
-                                   ).new_page()
-        page.goto(report.as_uri())
+        page = _page(p, report, 1366, 768)
         box = page.locator(".warnings")
         assert box.is_visible()
         text = box.inner_text()
@@ -97,7 +109,6 @@ def test_warnings_show_at_the_top_of_the_report(tmp_path: Path) -> None:
         assert top is not None and first_section is not None
         assert top["y"] + top["height"] <= first_section["y"]  # above every chart and table
         assert top["y"] < 768  # on the first screen
-        browser.close()
 
 
 MARKUP = ("quick <b>apology</b>", '<a href="https://example.com">link</a>')
@@ -116,12 +127,7 @@ def test_user_markup_shows_literally_in_every_chart(tmp_path: Path) -> None:
     assert results.policies == list(MARKUP)
     report = write(results, tmp_path / "out")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox",
-                                                                    "--disable-gpu"])
-        page = browser.new_context(offline=True, viewport={"width": 1366, "height": 768}
-                                   ).new_page()
-        page.goto(report.as_uri())
-        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 9")
+        page = _open(p, report, 1366, 768)
         # plotly draws <b> as a bold tspan and <a href> as an SVG link (xlink:href)
         bold = page.locator(".js-plotly-plot b, .js-plotly-plot tspan[style*='bold']").count()
         links = page.eval_on_selector_all(
@@ -136,7 +142,6 @@ def test_user_markup_shows_literally_in_every_chart(tmp_path: Path) -> None:
         box_ticks = texts("#chart-box-reach .xtick text")
         subplot_titles = texts("#chart-cascade .annotation-text")
         cascade_legend = texts("#chart-cascade .legendtext")
-        browser.close()
     assert bold == 0 and links == []
     assert legends == list(MARKUP)
     assert set(MARKUP) <= set(risk_ticks) and "<b>minor</b> (≥ 1,000)" in risk_ticks
@@ -150,24 +155,15 @@ def test_a_policy_table_cell_keeps_its_value_and_interval_on_one_line(tmp_path: 
     results = sim.run(sim.load_scenario(short), replications=4)
     report = write(results, tmp_path / "out")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox",
-                                                                    "--disable-gpu"])
-        page = browser.new_context(offline=True, viewport={"width": 1366, "height": 768}
-                                   ).new_page()
-        page.goto(report.as_uri())
+        page = _page(p, report, 1366, 768)
         # per cell with an interval: the top of its value and the bottom of its interval
         cells = page.eval_on_selector_all(
             "#policies td", "tds => tds.filter(td => td.querySelector('small')).map(td => ["
             "td.textContent, td.querySelector('span').getBoundingClientRect().top, "
             "td.querySelector('small').getBoundingClientRect().top])")
-        browser.close()
     assert len(cells) >= 5 * 4
     for text, value_top, interval_top in cells:
         assert abs(value_top - interval_top) < 8, text  # same line
-
-
-def _browser(p: object) -> object:
-    return p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
 
 
 @pytest.fixture(scope="module")
@@ -176,14 +172,6 @@ def mcd_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
     tmp_path = tmp_path_factory.mktemp("mcd")
     results = sim.run(sim.load_scenario(_short(MCD, tmp_path, horizon="24h")), replications=12)
     return write(results, tmp_path / "out"), results
-
-
-def _open(p: object, report: Path, width: int, height: int) -> object:
-    page = _browser(p).new_context(offline=True, viewport={"width": width, "height": height}
-                                   ).new_page()
-    page.goto(report.as_uri())
-    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 9")
-    return page
 
 
 def test_the_recommendation_is_under_the_title_on_the_first_screen(mcd_report) -> None:
