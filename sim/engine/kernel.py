@@ -36,8 +36,8 @@ class Rules(Protocol):
     """What the engine needs to know of the actions (the policies layer provides it).
 
     The engine sits below the policies: it runs whatever actions it is given, and learns
-    what each does from this, so that an action kind is declared once, in
-    :mod:`sim.policies.actions`.
+    what each does from this, so that an action kind is declared once
+    (:mod:`sim.scenario.action_kinds`, its effect in :mod:`sim.policies.actions`).
     """
 
     def apply(self, env: simpy.Environment, run: Run, index: int, action: Action) -> None:

@@ -1,13 +1,16 @@
-"""Action kinds: one small function each, registered by name.
+"""What each action kind does: one small function each, registered by the kind's name.
 
 Each function applies its action at ``env.now`` to the run's cascade. The kernel
-decides *when* (``at``/``when`` plus ``delay``); these decide *what*.
+decides *when* (``at``/``when`` plus ``delay``); these decide *what*. Everything else about a
+kind (its keys, defaults and their sources, which items it can remove) is declared once in
+:mod:`sim.scenario.action_kinds`; :data:`RULES` reads that declaration for the engine.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,6 +19,7 @@ import simpy
 from sim.engine.cascade import PROMOTION, TRIGGER
 from sim.engine.layout import KEY_ADVOCATE, KIND_DERIVED, KIND_PROMOTION, KIND_TRIGGER
 from sim.randomness.philox import pick, uniform
+from sim.scenario.action_kinds import ROOT_ITEMS, kind_of
 from sim.scenario.schema import Action, Policy
 from sim.scenario.values import HOUR
 
@@ -23,30 +27,64 @@ if TYPE_CHECKING:
     from sim.engine.kernel import Run
 
 SUPPORT_EFFECT = 0.9
-# the kinds of root item each action kind can remove (their exposures after it are void)
-REMOVES: dict[str, tuple[int, ...]] = {
-    "stop_promotion": (KIND_PROMOTION,),
-    "delete": (KIND_TRIGGER, KIND_PROMOTION),
-    "takedown": (KIND_DERIVED,),
+# the engine's kind of root item for each name an action kind's declaration may remove
+ROOT_KINDS: dict[str, int] = {
+    "trigger": KIND_TRIGGER,
+    "promotion": KIND_PROMOTION,
+    "derived": KIND_DERIVED,
 }
+assert set(ROOT_KINDS) == set(ROOT_ITEMS)
 
 ActionFunction = Callable[[simpy.Environment, "Run", int, Action], None]
-ACTIONS: dict[str, ActionFunction] = {}
+EffectCap = Callable[[Action], float]
 
 
-def action(kind: str) -> Callable[[ActionFunction], ActionFunction]:
-    """Register the function that applies action kind ``kind``."""
+@dataclass(frozen=True)
+class Effect:
+    """What an action kind does.
+
+    Attributes:
+        apply: applies the action now.
+        cap: an upper bound of the factor by which the action can multiply the reaction
+            probability of an account that sees it (``None``: it never raises it).
+    """
+
+    apply: ActionFunction
+    cap: EffectCap | None = None
+
+
+ACTIONS: dict[str, Effect] = {}
+
+
+def action(kind: str, *, cap: EffectCap | None = None) -> Callable[[ActionFunction],
+                                                                   ActionFunction]:
+    """Register the function that applies action kind ``kind`` (declared in the scenario layer).
+
+    Args:
+        kind: the name of an :class:`sim.scenario.action_kinds.ActionKind`.
+        cap: see :attr:`Effect.cap`.
+    """
 
     def register(function: ActionFunction) -> ActionFunction:
-        ACTIONS[kind] = function
+        ACTIONS[kind] = Effect(function, cap)
         return function
 
     return register
 
 
+def forget_action(kind: str) -> None:
+    """Remove the function of ``kind`` (for tests that register their own kinds)."""
+    ACTIONS.pop(kind, None)
+
+
 def apply_action(env: simpy.Environment, run: Run, index: int, act: Action) -> None:
     """Apply ``act``, the policy's action number ``index``, now."""
-    ACTIONS[act.do](env, run, index, act)
+    ACTIONS[act.do].apply(env, run, index, act)
+
+
+def removes(kind: str) -> tuple[int, ...]:
+    """The engine's kinds of root item an action of ``kind`` can remove (its declaration's)."""
+    return tuple(ROOT_KINDS[item] for item in kind_of(kind).removes)
 
 
 class _Rules:
@@ -65,7 +103,7 @@ class _Rules:
     @staticmethod
     def removes(kind: str) -> tuple[int, ...]:
         """The kinds of root item an action of ``kind`` can remove."""
-        return REMOVES.get(kind, ())
+        return removes(kind)
 
 
 RULES = _Rules()  # what sim.engine.kernel.simulate takes
@@ -73,11 +111,16 @@ RULES = _Rules()  # what sim.engine.kernel.simulate takes
 
 def effect_cap(policy: Policy) -> float:
     """An upper bound of the product of response effects any account can see."""
-    cap = 1.0
+    product = 1.0
     for act in policy.actions:
-        if act.do == "statement" and act.effect is not None:
-            cap *= max(1.0, act.effect)
-    return cap
+        cap = ACTIONS[act.do].cap
+        if cap is not None:
+            product *= max(1.0, cap(act))
+    return product
+
+
+def _statement_cap(act: Action) -> float:
+    return act.effect if act.effect is not None else 1.0
 
 
 @action("stop_promotion")
@@ -92,10 +135,10 @@ def delete(env: simpy.Environment, run: Run, index: int, act: Action) -> None:
     cascade = run.cascade
     cascade.remove(TRIGGER, env.now)
     cascade.remove(PROMOTION, env.now)
-    cascade.add_news_factor(env.now, act.streisand if act.streisand is not None else 1.5)
+    cascade.add_news_factor(env.now, act.streisand)
 
 
-@action("statement")
+@action("statement", cap=_statement_cap)
 def statement(env: simpy.Environment, run: Run, index: int, act: Action) -> None:
     """Issue a statement: the brand's followers see it, some reshare it; it changes their odds."""
     cascade = run.cascade

@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import PlainSerializer, PlainValidator
+from pydantic import Field, PlainSerializer, PlainValidator
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from sim.scenario import values
@@ -109,6 +110,35 @@ def choice(*options: str) -> Any:
     return Annotated[str, Expect(expected), PlainValidator(validate)]
 
 
+class ExpectOneOf(Expect):
+    """What a choice from a table that may grow expects: its options when it is read."""
+
+    def __init__(self, options: Callable[[], tuple[str, ...]]) -> None:
+        object.__setattr__(self, "options", options)
+
+    @property  # type: ignore[override]
+    def text(self) -> str:
+        """"one of: ..." with the table's options now."""
+        return f"one of: {', '.join(self.options())}"
+
+
+def choice_of(options: Callable[[], tuple[str, ...]]) -> Any:
+    """A text value that must be one of ``options()``, read when a value is checked.
+
+    For a table that may grow after this module is imported (the action kinds).
+    """
+    expected = ExpectOneOf(options)
+
+    def validate(value: Any) -> str:
+        known = options()
+        if isinstance(value, str) and value in known:
+            return value
+        hint = did_you_mean(value, known) if isinstance(value, str) else ""
+        raise fail(expected.text + hint)
+
+    return Annotated[str, expected, PlainValidator(validate)]
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(value)
@@ -172,3 +202,89 @@ Novelty = Annotated[
     *scalar(("'none' or 'stretched_exp(half_life=<duration>, beta=<number>)'",
               values.parse_novelty), _CALL_OUT),
 ]
+
+
+def segment_name(value: Any) -> str:
+    """Check a segment name (non-empty text)."""
+    if not isinstance(value, str) or not value.strip():
+        raise fail("a segment name (non-empty text)")
+    return value
+
+
+SEGMENT_EXPECTED = Expect("a segment name (non-empty text)")
+SegmentName = Annotated[str, SEGMENT_EXPECTED, PlainValidator(segment_name)]
+
+
+def names_segment(info: FieldInfo) -> bool:
+    """Whether a field holds the name of a segment (which must then be one of the scenario's)."""
+    return any(meta is SEGMENT_EXPECTED for meta in info.metadata)
+
+
+# ---------------------------------------------------------------- where defaults come from
+
+SourceKind = Literal["published", "judgement", "derived", "setting"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a default comes from, declared with the field (see :func:`sourced`).
+
+    Attributes:
+        text: the source in a few words: a published figure with its reference, "judgement",
+            the parameter it is derived from...
+        kind: ``published`` (a figure with its reference), ``judgement`` (our modelling
+            choice, to be changed with open eyes), ``derived`` (worked out from another
+            parameter of the scenario) or ``setting`` (how the run is done, or a neutral
+            value that adds nothing to the model).
+    """
+
+    text: str
+    kind: SourceKind
+
+    @property
+    def judgement(self) -> bool:
+        """Whether the default is a judgement."""
+        return self.kind == "judgement"
+
+    def __str__(self) -> str:
+        """The text, marked as a judgement if it does not say so itself."""
+        if self.judgement and "judgement" not in self.text:
+            return f"{self.text} (judgement)"
+        return self.text
+
+
+JUDGEMENT = Source("judgement", "judgement")
+OUR_DEFAULT = Source("our default", "setting")
+
+
+def sourced(default: Any, description: str, source: Source, *, shown: str | None = None) -> Any:
+    """A field with a default and where that default comes from.
+
+    Args:
+        default: the schema's default (``None`` when the default is filled in from the
+            rest of the scenario when it is resolved).
+        description: the meaning, for the reference.
+        source: where the default comes from; kept in the field's ``json_schema_extra``
+            so that the reference, the assumptions table and :mod:`sim.scenario.sources`
+            read it from the declaration.
+        shown: the default in words, for the reference, when it depends on the scenario.
+    """
+    extra: dict[str, Any] = {"source": source.text, "source_kind": source.kind}
+    if shown is not None:
+        extra["default_shown"] = shown
+    return Field(default, description=description, json_schema_extra=extra)
+
+
+def source_of(info: FieldInfo) -> Source | None:
+    """The source declared with a field by :func:`sourced`, if any."""
+    extra = info.json_schema_extra
+    if not isinstance(extra, dict) or "source" not in extra:
+        return None
+    return Source(str(extra["source"]), extra["source_kind"])  # type: ignore[arg-type]
+
+
+def shown_default(info: FieldInfo) -> str | None:
+    """The default in words declared with a field by :func:`sourced`, if any."""
+    extra = info.json_schema_extra
+    shown = extra.get("default_shown") if isinstance(extra, dict) else None
+    return str(shown) if shown is not None else None

@@ -17,7 +17,7 @@ from sim.scenario.errors import Path as KeyPath
 from sim.scenario.errors import Problem, ScenarioError, format_path, show
 from sim.scenario.fields import ERROR_TYPE, Expect, Verbatim
 from sim.scenario.resolve import resolve
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Action, Scenario
 from sim.scenario.suggest import did_you_mean
 
 VERSION_KEY = "flashpoint_version"
@@ -159,19 +159,26 @@ def _plain(value: Any) -> Any:
     A field whose value its serializer cannot write (a bad value put in by ``model_copy``)
     is kept as it is, or taken apart if it is a model, for validation to name.
     """
+    if isinstance(value, Action):  # the keys every action has, then its kind's own
+        return {**_plain_fields(value, list(type(value).model_fields)),
+                **_plain_fields(value.own, list(type(value.own).model_fields))}
     if isinstance(value, BaseModel):
-        out = {}
-        for name in type(value).model_fields:
-            try:
-                out[name] = value.model_dump(mode="json", include={name}, warnings=False)[name]
-            except (PydanticSerializationError, TypeError, ValueError, AttributeError):
-                out[name] = _plain(getattr(value, name))
-        return out
+        return _plain_fields(value, list(type(value).model_fields))
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+def _plain_fields(model: BaseModel, names: list[str]) -> dict[str, Any]:
+    out = {}
+    for name in names:
+        try:
+            out[name] = model.model_dump(mode="json", include={name}, warnings=False)[name]
+        except (PydanticSerializationError, TypeError, ValueError, AttributeError):
+            out[name] = _plain(getattr(model, name))
+    return out
 
 
 def _clean_loc(loc: tuple[Any, ...], data: Any) -> KeyPath:

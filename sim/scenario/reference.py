@@ -12,9 +12,9 @@ from typing import Any
 from pydantic import BaseModel, PlainSerializer
 from pydantic.fields import FieldInfo
 
-from sim.scenario import schema, values
+from sim.scenario import action_kinds, schema, values
+from sim.scenario import fields as f
 from sim.scenario.fields import Expect
-from sim.scenario.resolve import DEFAULT_PLATFORM_DELAY, DEFAULT_STREISAND, DEFAULT_TAKEDOWN_TOP
 from sim.scenario.strategies import STRATEGIES
 
 SECTIONS: list[tuple[str, type[BaseModel]]] = [
@@ -39,23 +39,34 @@ def render() -> str:
     out = [
         "# Scenario reference",
         "",
-        "<!-- Generated from sim/scenario/schema.py by tools/gen_reference.py; do not edit. -->",
+        "<!-- Generated from sim/scenario/schema.py and sim/scenario/action_kinds.py by "
+        "tools/gen_reference.py; do not edit. -->",
         "",
         "Every key a scenario file accepts, what it expects and its default. Unknown keys are "
         "errors. \"required\" keys must be given; a default of \"-\" means the key is optional "
-        "and unset (see its meaning). The top level also accepts `flashpoint_version` (text), "
-        "which `scenario.resolved.yaml` records and the loader ignores.",
+        "and unset (see its meaning). A default's source is a published figure with its "
+        "reference, a *judgement* (our modelling choice), the parameter it is derived from, or "
+        "\"our default\"/\"our choice\" for a setting of the run or a neutral value. The top "
+        "level also accepts `flashpoint_version` (text), which `scenario.resolved.yaml` "
+        "records and the loader ignores.",
         "",
     ]
     for title, model in SECTIONS:
         out += [f"## {title}", "", (model.__doc__ or "").strip().splitlines()[0], ""]
-        out += ["| key | expects | default | meaning |", "|---|---|---|---|"]
-        for name, info in model.model_fields.items():
-            out.append(f"| `{name}` | {_expects(info)} | {_default(info)} | "
-                       f"{_cell(info.description or '')} |")
-        out.append("")
+        out += _table(model)
     out += _values_section() + _actions_section() + _strategies_section()
     return "\n".join(out).rstrip() + "\n"
+
+
+def _table(model: type[BaseModel]) -> list[str]:
+    out = ["| key | expects | default | source of the default | meaning |",
+           "|---|---|---|---|---|"]
+    for name, info in model.model_fields.items():
+        source = f.source_of(info)
+        out.append(f"| `{name}` | {_expects(info)} | {_default(info)} | "
+                   f"{_cell(str(source)) if source else '-'} | "
+                   f"{_cell(info.description or '')} |")
+    return [*out, ""]
 
 
 def _cell(text: str) -> str:
@@ -95,6 +106,9 @@ def _expects(info: FieldInfo) -> str:
 def _default(info: FieldInfo) -> str:
     if info.is_required():
         return "required"
+    shown = f.shown_default(info)
+    if shown is not None:
+        return _cell(shown)
     default = info.default
     if default is None:
         return "-"
@@ -150,23 +164,13 @@ def _values_section() -> list[str]:
 
 
 def _actions_section() -> list[str]:
-    defaults = {
-        "streisand": f"`{DEFAULT_STREISAND}`",
-        "strategy": "required",
-        "share_probability": "`behaviour.share_probability`",
-        "effect": "the strategy's",
-        "newsworthiness": "the strategy's",
-        "segment": "required",
-        "rate_per_hour": "required",
-        "top": f"`{DEFAULT_TAKEDOWN_TOP}`",
-        "platform_delay": f"`{DEFAULT_PLATFORM_DELAY}`",
-    }
-    out = ["## Action kinds", "", "Every action also takes `at` or `when` (exactly one) and "
-           "`delay`.", "", "| `do` | its own keys (default) |", "|---|---|"]
-    for kind, keys in schema.ACTION_KEYS.items():
-        listed = ", ".join(f"`{k}` ({defaults[k]})" for k in keys) or "none"
-        out.append(f"| `{kind}` | {listed} |")
-    return out + [""]
+    out = ["## Action kinds", "",
+           "The value of `do`, and the keys of each kind besides `do`, `at`, `when` and `delay` "
+           "(declared in sim/scenario/action_kinds.py). A key of another kind is an error.", ""]
+    for kind in action_kinds.KINDS.values():
+        out += [f"### `do: {kind.name}`", "", kind.description, ""]
+        out += _table(kind.fields) if kind.fields.model_fields else ["No keys of its own.", ""]
+    return out
 
 
 def _strategies_section() -> list[str]:
@@ -176,4 +180,7 @@ def _strategies_section() -> list[str]:
            "| strategy | reaction multiplier | newsworthiness | meaning |", "|---|---|---|---|"]
     for name, s in STRATEGIES.items():
         out.append(f"| `{name}` | {s.reaction:g} | x{s.newsworthiness:g} | {s.meaning} |")
-    return out
+    reaction = dict.fromkeys(str(s.reaction_source) for s in STRATEGIES.values())
+    news = dict.fromkeys(str(s.newsworthiness_source) for s in STRATEGIES.values())
+    return [*out, "", f"Source of the reaction multipliers: {'; '.join(reaction)}. Of the "
+            f"newsworthiness multipliers: {'; '.join(news)}.", ""]

@@ -9,22 +9,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.scenario import values
+from pydantic import BaseModel
+
+from sim.scenario import fields as f
+from sim.scenario.action_kinds import Default
 from sim.scenario.media import scaled
 from sim.scenario.schema import (
     DEFAULT_REACTIONS_PER_REACTION,
     GENERATOR_DEFAULTS,
     Action,
+    Behaviour,
+    Media,
     Network,
     Policy,
     Scenario,
     Segment,
 )
-from sim.scenario.strategies import STRATEGIES
 
-DEFAULT_STREISAND = 1.5
-DEFAULT_TAKEDOWN_TOP = 10
-DEFAULT_PLATFORM_DELAY = values.LogNormal(median=6 * 3600.0, sigma=0.5)
+FILE_NETWORK_DEFAULTS: dict[str, str] = {"direction": "follows", "ids": "auto"}
 
 
 def resolve(scenario: Scenario, base_dir: Path | None = None) -> Scenario:
@@ -65,10 +67,9 @@ def _network(network: Network, base_dir: Path | None) -> Network:
             if getattr(network, key) is None:
                 update[key] = default
     else:
-        if network.direction is None:
-            update["direction"] = "follows"
-        if network.ids is None:
-            update["ids"] = "auto"
+        for key, default in FILE_NETWORK_DEFAULTS.items():
+            if getattr(network, key) is None:
+                update[key] = default
         for key in ("file", "segments_file"):
             name = getattr(network, key)
             if name is not None and base_dir is not None:
@@ -77,21 +78,41 @@ def _network(network: Network, base_dir: Path | None) -> Network:
 
 
 def _action(action: Action, scenario: Scenario) -> Action:
-    update: dict[str, object] = {}
-    if action.do == "delete" and action.streisand is None:
-        update["streisand"] = DEFAULT_STREISAND
-    elif action.do == "statement":
-        assert action.strategy is not None
-        strategy = STRATEGIES[action.strategy]
-        if action.share_probability is None:
-            update["share_probability"] = scenario.behaviour.share_probability
-        if action.effect is None:
-            update["effect"] = strategy.reaction
-        if action.newsworthiness is None:
-            update["newsworthiness"] = strategy.newsworthiness
-    elif action.do == "takedown":
-        if action.top is None:
-            update["top"] = DEFAULT_TAKEDOWN_TOP
-        if action.platform_delay is None:
-            update["platform_delay"] = DEFAULT_PLATFORM_DELAY
-    return action.model_copy(update=update)
+    """Fill in the defaults of the action's own keys that depend on the scenario."""
+    own = action.own
+    update = {key: default.value for key, default in action.kind.defaults(own, scenario).items()
+              if getattr(own, key) is None}
+    return action.model_copy(update=update) if update else action
+
+
+def default_of(model: BaseModel, name: str, scenario: Scenario) -> Default | None:
+    """The default of the key ``name`` of ``model``, a part of ``scenario``, and its source.
+
+    The default is the one the schema declares, or the one :func:`resolve` fills in from the
+    rest of the scenario (a segment's attention from ``behaviour``, a statement's effects
+    from the strategy table, a generator's parameters); its source is the one declared with
+    the key (:func:`sim.scenario.fields.sourced`), or with the strategy table's row. For an
+    action's own keys ``model`` is the :class:`Action`. ``None``: the key has no default.
+    """
+    if isinstance(model, Action) and name in model.kind.keys():
+        info = model.kind.fields.model_fields[name]
+        found = model.kind.defaults(model.own, scenario).get(name)
+        if found is not None:
+            return found
+    else:
+        info = type(model).model_fields[name]
+    source = f.source_of(info) or f.OUR_DEFAULT
+    value = info.default
+    if isinstance(model, Segment) and name == "attention":
+        value = scenario.behaviour.attention
+    elif isinstance(model, Behaviour) and name == "reactions_per_reaction":
+        value = DEFAULT_REACTIONS_PER_REACTION
+    elif isinstance(model, Network) and model.generator is not None:
+        value = GENERATOR_DEFAULTS[model.generator].get(name, value)
+    elif isinstance(model, Network):
+        value = FILE_NETWORK_DEFAULTS.get(name, value)
+    elif isinstance(model, Media) and scenario.network.accounts is not None:
+        value = getattr(scaled(Media(), scenario.network.accounts), name)
+    if info.is_required():
+        return None
+    return Default(value, source)

@@ -11,6 +11,7 @@ segment's attention, a statement's share probability) are filled in by
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,17 +20,24 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
     PlainSerializer,
     PlainValidator,
+    PrivateAttr,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    ValidationError,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from sim.formatting import with_article
+from sim.scenario import action_kinds, metric_registry, values
 from sim.scenario import fields as f
-from sim.scenario import metric_registry, values
-from sim.scenario.strategies import STRATEGIES
+from sim.scenario.errors import show
 from sim.scenario.suggest import did_you_mean
 
 GENERATORS = ("scale_free", "erdos_renyi", "small_world", "communities")
@@ -40,28 +48,26 @@ GENERATOR_DEFAULTS: dict[str, dict[str, float | int]] = {
     "communities": {"communities": 20, "mixing": 0.05, "segments_by_community": False},
 }
 NETWORK_FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz", ".graphml")
-ACTION_KEYS: dict[str, tuple[str, ...]] = {
-    "stop_promotion": (),
-    "delete": ("streisand",),
-    "statement": ("strategy", "share_probability", "effect", "newsworthiness"),
-    "advocates": ("segment", "rate_per_hour"),
-    "takedown": ("top", "platform_delay"),
-}
-ACTION_REQUIRED: dict[str, tuple[str, ...]] = {
-    "statement": ("strategy",),
-    "advocates": ("segment", "rate_per_hour"),
-}
 TRIGGER_METRICS = metric_registry.names(trigger=True)
 RISK_METRICS = metric_registry.names(risk=True)
 FRACTION_TOLERANCE = 1e-6
+_GENERATOR_SOURCE = f.Source("our default", "judgement")
+
+
+def _generator_default(key: str) -> str:
+    """A generator key's default, for the reference."""
+    for defaults in GENERATOR_DEFAULTS.values():
+        if key in defaults:
+            value = defaults[key]
+            return f"`{str(value).lower() if isinstance(value, bool) else value}`"
+    raise KeyError(key)
 
 GeneratorName = f.choice(*GENERATORS)
 Direction = f.choice("follows", "broadcasts")
 IdKind = f.choice("auto", "integer", "text")
 IncidentType = f.choice("post", "hashtag_campaign")
 TriggerMetric = f.choice(*TRIGGER_METRICS)
-ActionKind = f.choice(*ACTION_KEYS)
-StrategyName = f.choice(*STRATEGIES)
+ActionKindName = f.choice_of(action_kinds.names)
 RiskMetric = f.choice(*RISK_METRICS)
 Exponent = Annotated[float, *f.scalar(f.number(2, strict_low=True))]
 
@@ -93,31 +99,37 @@ class Network(Model):
     mean_follows: f.NonNegative | None = Field(
         None, description="Mean number of accounts each account follows (generated networks; "
         "required).")
-    follower_exponent: Exponent | None = Field(
-        None, description="`scale_free`: tail exponent of the follower-count distribution. "
-        "Default 2.3 (real Twitter graphs: 2.0-2.6).")
-    reciprocity: f.Probability | None = Field(
-        None, description="`scale_free`: share of follows that are returned. Default 0.3.")
-    rewire: f.Probability | None = Field(
-        None, description="`small_world`: probability that a lattice follow is rewired. "
-        "Default 0.1.")
-    communities: f.PositiveCount | None = Field(
-        None, description="`communities`: number of planted groups. Default 20.")
-    mixing: f.Probability | None = Field(
-        None, description="`communities`: share of follows across groups. Default 0.05.")
-    segments_by_community: f.Flag | None = Field(
-        None, description="`communities`: give each segment whole communities (so segments "
-        "cluster) instead of random accounts. Default false.")
-    resample: f.Flag = Field(
-        False, description="Generated networks: a fresh graph for every replication.")
-    direction: Direction | None = Field(
-        None, description="File networks: `follows` means a line `a b` says a follows b "
-        "(content flows b -> a); `broadcasts` means a's posts reach b. Default `follows`.")
+    follower_exponent: Exponent | None = f.sourced(
+        None, "`scale_free`: tail exponent of the follower-count distribution. Default 2.3.",
+        f.Source("our default; real Twitter graphs: 2.0-2.6", "judgement"),
+        shown=_generator_default("follower_exponent"))
+    reciprocity: f.Probability | None = f.sourced(
+        None, "`scale_free`: share of follows that are returned. Default 0.3.",
+        _GENERATOR_SOURCE, shown=_generator_default("reciprocity"))
+    rewire: f.Probability | None = f.sourced(
+        None, "`small_world`: probability that a lattice follow is rewired. Default 0.1.",
+        _GENERATOR_SOURCE, shown=_generator_default("rewire"))
+    communities: f.PositiveCount | None = f.sourced(
+        None, "`communities`: number of planted groups. Default 20.", _GENERATOR_SOURCE,
+        shown=_generator_default("communities"))
+    mixing: f.Probability | None = f.sourced(
+        None, "`communities`: share of follows across groups. Default 0.05.",
+        _GENERATOR_SOURCE, shown=_generator_default("mixing"))
+    segments_by_community: f.Flag | None = f.sourced(
+        None, "`communities`: give each segment whole communities (so segments cluster) "
+        "instead of random accounts. Default false.", f.OUR_DEFAULT,
+        shown=_generator_default("segments_by_community"))
+    resample: f.Flag = f.sourced(
+        False, "Generated networks: a fresh graph for every replication.", f.OUR_DEFAULT)
+    direction: Direction | None = f.sourced(
+        None, "File networks: `follows` means a line `a b` says a follows b (content flows "
+        "b -> a); `broadcasts` means a's posts reach b. Default `follows`.", f.OUR_DEFAULT,
+        shown="`follows`")
     segments_file: f.Text | None = Field(
         None, description="File networks: a CSV with columns `account,segment`.")
-    ids: IdKind | None = Field(
-        None, description="File networks: `integer` (every id must be a whole number), `text`, "
-        "or `auto` (integers if every id is one). Default `auto`.")
+    ids: IdKind | None = f.sourced(
+        None, "File networks: `integer` (every id must be a whole number), `text`, or `auto` "
+        "(integers if every id is one). Default `auto`.", f.OUR_DEFAULT, shown="`auto`")
 
     @model_validator(mode="after")
     def _one_source(self, info: ValidationInfo) -> Network:
@@ -172,14 +184,7 @@ def _all_generator_keys() -> list[str]:
 # ---------------------------------------------------------------- audience
 
 
-def _segment_name(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise f.fail("a segment name (non-empty text)")
-    return value
-
-
-SegmentName = Annotated[str, f.Expect("a segment name (non-empty text)"),
-                        PlainValidator(_segment_name)]
+SegmentName = f.SegmentName
 
 
 class Segment(Model):
@@ -188,15 +193,17 @@ class Segment(Model):
     fraction: f.Probability | None = Field(
         None, description="Share of accounts in the segment; fractions sum to 1. Required for "
         "generated networks, an error with a file network.")
-    share_multiplier: f.NonNegative = Field(1.0, description="Multiplies the reaction "
-                                            "probability.")
-    stance: f.Stance = Field(0.0, description="-1 hostile to the organisation, +1 loyal.")
-    weight: f.NonNegative = Field(1.0, description="Reputational weight of one account "
-                                  "reached, in the exposure index.")
-    media: f.Flag = Field(False, description="Journalists: can write articles.")
-    attention: f.Distribution | None = Field(
-        None, description="Delay from a post to a follower in this segment seeing it. "
-        "Default: `behaviour.attention`.")
+    share_multiplier: f.NonNegative = f.sourced(1.0, "Multiplies the reaction probability.",
+                                                f.OUR_DEFAULT)
+    stance: f.Stance = f.sourced(0.0, "-1 hostile to the organisation, +1 loyal.",
+                                 f.OUR_DEFAULT)
+    weight: f.NonNegative = f.sourced(1.0, "Reputational weight of one account reached, in "
+                                      "the exposure index.", f.OUR_DEFAULT)
+    media: f.Flag = f.sourced(False, "Journalists: can write articles.", f.OUR_DEFAULT)
+    attention: f.Distribution | None = f.sourced(
+        None, "Delay from a post to a follower in this segment seeing it. Default: "
+        "`behaviour.attention`.", f.Source("behaviour.attention", "derived"),
+        shown="`behaviour.attention`")
 
 
 DEFAULT_REACTIONS_PER_REACTION = 0.2  # docs/validation.md: the stylised-facts benchmark
@@ -206,30 +213,32 @@ DEFAULT_ATTENTION = values.Seismic(theta=0.23, plateau=300.0, knee=3600.0, tail=
 class Behaviour(Model):
     """How accounts react to what they see."""
 
-    share_probability: f.Probability | None = Field(
-        None, description="Reaction probability per exposure, at full novelty, for a neutral "
-        "account. Default: `reactions_per_reaction` divided by the mean number of follows "
-        "per account.")
-    reactions_per_reaction: f.NonNegative | None = Field(
-        None, description="The nominal branching factor: share_probability times the mean "
-        "number of follows per account, the mean number of new reactions that one reaction "
-        "brings. Set this or share_probability, not both. Default 0.2 when neither is set, "
-        "chosen with the stylised-facts benchmark (docs/validation.md); near 1 cascades are "
-        "deep chains and their sizes swing widely.")
-    attention: f.Distribution = Field(
+    share_probability: f.Probability | None = f.sourced(
+        None, "Reaction probability per exposure, at full novelty, for a neutral account. "
+        "Default: `reactions_per_reaction` divided by the mean number of follows per account.",
+        f.Source("behaviour.reactions_per_reaction over the mean follows", "derived"),
+        shown="`reactions_per_reaction` / mean follows")
+    reactions_per_reaction: f.NonNegative | None = f.sourced(
+        None, "The nominal branching factor: share_probability times the mean number of "
+        "follows per account, the mean number of new reactions that one reaction brings. Set "
+        "this or share_probability, not both. Default 0.2 when neither is set; near 1 "
+        "cascades are deep chains and their sizes swing widely.",
+        f.Source("the stylised-facts benchmark against real cascades (docs/validation.md)",
+                 "published"), shown=f"`{DEFAULT_REACTIONS_PER_REACTION:g}`")
+    attention: f.Distribution = f.sourced(
         DEFAULT_ATTENTION,
-        description="Delay from a share to a follower seeing it. Default: SEISMIC's Twitter "
-        "memory kernel (Zhao et al. 2015), theta 0.23 and plateau 5m, with its tail steepened "
-        "beyond 1h to exponent 0.5 so that 9% of first-hop reactions come after a day, as in "
-        "real retweet times (docs/validation.md).")
-    novelty: f.Novelty = Field(
-        values.NoNovelty(),
-        description="Decay of interest with the story's age; `none` switches it off. Default: "
-        "none, because the attention kernel was fitted to real reaction times and already "
-        "holds the loss of interest (docs/validation.md).")
-    derived_fraction: f.Probability = Field(
-        0.3, description="Share of reactions that are the account's own post (quote, "
-        "screenshot, hashtag story) rather than a reshare (judgement).")
+        "Delay from a share to a follower seeing it: SEISMIC's Twitter memory kernel, theta "
+        "0.23 and plateau 5m, with its tail steepened beyond 1h to exponent 0.5 so that 9% "
+        "of first-hop reactions come after a day, as in real retweet times.",
+        f.Source("SEISMIC's Twitter memory kernel (Zhao et al., KDD 2015), its tail steepened "
+                 "to real retweet times (docs/validation.md)", "published"))
+    novelty: f.Novelty = f.sourced(
+        values.NoNovelty(), "Decay of interest with the story's age; `none` switches it off.",
+        f.Source("none: the attention kernel holds the loss of interest "
+                 "(docs/validation.md)", "published"))
+    derived_fraction: f.Probability = f.sourced(
+        0.3, "Share of reactions that are the account's own post (quote, screenshot, "
+        "hashtag story) rather than a reshare.", f.JUDGEMENT)
 
     @model_validator(mode="after")
     def _one_strength(self) -> Behaviour:
@@ -268,7 +277,7 @@ def _author(value: Any) -> str | SegmentAuthor | FollowersAuthor:
     if value in ("brand", "random") and isinstance(value, str):
         return value
     if isinstance(value, dict) and set(value) == {"segment"}:
-        return SegmentAuthor(_segment_name(value["segment"]))
+        return SegmentAuthor(f.segment_name(value["segment"]))
     if isinstance(value, dict) and set(value) == {"followers"}:
         try:
             return FollowersAuthor(_followers_check(value["followers"]))
@@ -335,8 +344,9 @@ class Incident(Model):
 
     type: IncidentType = Field(
         description="`post` or `hashtag_campaign`.")
-    author: Author = Field(
-        "brand", description="`brand`; `random` (a random audience account); `{segment: NAME}` "
+    author: Author = f.sourced(
+        "brand", source=f.OUR_DEFAULT,
+        description="`brand`; `random` (a random audience account); `{segment: NAME}` "
         "(a random account of that segment); or `{followers: N}` (generated networks only: an "
         "extra account of the first segment, followed by N random audience accounts and "
         "following no one; N below `network.accounts`).")
@@ -349,9 +359,9 @@ class Incident(Model):
         None, description="File networks: the id of the brand's account. Required when the "
         "brand posts or speaks (`author: brand`, or a policy with a `statement` action); left "
         "out otherwise, no account of the file is the brand.")
-    start: f.Duration = Field(0.0, description="When the incident starts.")
-    outrage: f.NonNegative = Field(1.0, description="Reaction multiplier is max(0, 1 - outrage "
-                                   "* stance) (judgement).")
+    start: f.Duration = f.sourced(0.0, "When the incident starts.", f.OUR_DEFAULT)
+    outrage: f.NonNegative = f.sourced(1.0, "Reaction multiplier is max(0, 1 - outrage * "
+                                       "stance).", f.JUDGEMENT)
     promotion: Promotion | None = Field(None, description="Hashtag campaigns: paid "
                                         "promotion.")
     trending: Trending | None = Field(None, description="Optional trending mechanism.")
@@ -370,30 +380,29 @@ class Incident(Model):
 class Media(Model):
     """Media pickup: journalists write articles that reach a second audience."""
 
-    pickup_probability: f.Probability = Field(
-        0.05, description="Chance per journalist exposure, at full newsworthiness "
-        "(judgement).")
-    saturation: f.Positive | None = Field(
-        None, description="Reactions at which newsworthiness reaches 1. Default: 1% of the "
-        "audience's accounts (10,000 at a million; judgement).")
-    writing_delay: f.Distribution = Field(
-        values.LogNormal(median=64800.0, sigma=0.8),
-        description="Delay from pickup to publication (judgement).")
-    article_reach: f.Count | None = Field(
-        None, description="Random accounts in the network that see one article. Default: 2% "
-        "of the audience's accounts (20,000 at a million; judgement).")
-    offline_audience: f.Count | None = Field(
-        None, description="Readers outside the network per article. Default: half as many "
-        "as the audience's accounts (500,000 at a million; judgement).")
-    offline_weight: f.NonNegative = Field(0.2, description="Weight of one offline reader in "
-                                          "the exposure index (judgement).")
+    pickup_probability: f.Probability = f.sourced(
+        0.05, "Chance per journalist exposure, at full newsworthiness.", f.JUDGEMENT)
+    saturation: f.Positive | None = f.sourced(
+        None, "Reactions at which newsworthiness reaches 1.", f.JUDGEMENT,
+        shown="1% of the audience's accounts (10,000 at a million)")
+    writing_delay: f.Distribution = f.sourced(
+        values.LogNormal(median=64800.0, sigma=0.8), "Delay from pickup to publication.",
+        f.JUDGEMENT)
+    article_reach: f.Count | None = f.sourced(
+        None, "Random accounts in the network that see one article.", f.JUDGEMENT,
+        shown="2% of the audience's accounts (20,000 at a million)")
+    offline_audience: f.Count | None = f.sourced(
+        None, "Readers outside the network per article.", f.JUDGEMENT,
+        shown="half as many as the audience's accounts (500,000 at a million)")
+    offline_weight: f.NonNegative = f.sourced(
+        0.2, "Weight of one offline reader in the exposure index.", f.JUDGEMENT)
 
 
 class Monitoring(Model):
     """The social-listening monitor that `when` triggers look through."""
 
-    interval: f.PositiveDuration = Field(300.0, description="How often the metrics are "
-                                         "sampled.")
+    interval: f.PositiveDuration = f.sourced(300.0, "How often the metrics are sampled.",
+                                             f.Source("our choice", "judgement"))
 
 
 # ---------------------------------------------------------------- policies
@@ -408,61 +417,157 @@ class Trigger(Model):
 
 
 class Action(Model):
-    """One thing the organisation does, at a time or when a metric crosses a threshold."""
+    """One thing the organisation does, at a time or when a metric crosses a threshold.
 
-    do: ActionKind = Field(
-        description="The action kind.")
+    The keys every action has are fields here; a kind's own keys (``streisand``,
+    ``strategy``...) are declared by its kind (:mod:`sim.scenario.action_kinds`) and checked
+    by the kind's model. A scenario file writes them all flat (``{do: statement, at: 30m,
+    strategy: apology}``), and so do :meth:`model_dump` and the resolved file; in Python
+    they read as attributes (``action.strategy``), or together as :attr:`own`.
+    """
+
+    do: ActionKindName = Field(description="The action kind (see Action kinds).")
     at: f.Duration | None = Field(None, description="Time after the incident starts. Set "
                                   "exactly one of `at` or `when`.")
     when: Trigger | None = Field(None, description="A metric threshold, checked every "
                                  "`monitoring.interval`.")
-    delay: f.Distribution = Field(values.Fixed(0.0), description="Detection and sign-off "
-                                  "delay after `at` or the trigger.")
-    streisand: f.NonNegative | None = Field(
-        None, description="`delete`: multiplies newsworthiness. Default 1.5 (judgement).")
-    strategy: StrategyName | None = Field(
-        None, description="`statement` (required): the response strategy.")
-    share_probability: f.Probability | None = Field(
-        None, description="`statement`: how readily the statement is reshared. Default: "
-        "the story's share probability (`behaviour.share_probability`, or "
-        "`reactions_per_reaction` over the mean follows).")
-    effect: f.NonNegative | None = Field(
-        None, description="`statement`: reaction multiplier for those who saw it. Default: "
-        "the strategy's.")
-    newsworthiness: f.NonNegative | None = Field(
-        None, description="`statement`: newsworthiness multiplier. Default: the strategy's.")
-    segment: SegmentName | None = Field(None, description="`advocates` (required): the "
-                                        "segment whose accounts post support.")
-    rate_per_hour: f.NonNegative | None = Field(
-        None, description="`advocates` (required): supportive posts per hour.")
-    top: f.PositiveCount | None = Field(
-        None, description="`takedown`: how many of the most-reshared derived posts. "
-        "Default 10 (judgement).")
-    platform_delay: f.Distribution | None = Field(
-        None, description="`takedown`: delay before the platform acts. Default "
-        "lognormal(median=6h, sigma=0.5) (judgement).")
+    delay: f.Distribution = f.sourced(values.Fixed(0.0), "Detection and sign-off delay after "
+                                      "`at` or the trigger.", f.OUR_DEFAULT)
+    _own: action_kinds.ActionFields = PrivateAttr(default_factory=action_kinds.ActionFields)
 
     @model_validator(mode="after")
-    def _by_kind(self) -> Action:
-        problems: list[tuple[tuple[str | int, ...], str, Any]] = []
+    def _at_or_when(self) -> Action:
         if self.at is None and self.when is None:
             raise f.fail("an action with exactly one of 'at' (a time) or 'when' (a trigger)")
         if self.at is not None and self.when is not None:
-            problems.append((("when",), "left out when 'at' is set (set exactly one of "
-                             "'at' or 'when')", self.model_dump(mode="json")["when"]))
-        own = ACTION_KEYS[self.do]
-        for kind, keys in ACTION_KEYS.items():
-            for key in keys:
-                if key not in own and _given(self, key) and kind != self.do:
-                    users = [k for k, ks in ACTION_KEYS.items() if key in ks]
-                    problems.append(((key,), f"left out of {with_article(self.do)} action "
-                                     f"(it is for {' and '.join(users)})", getattr(self, key)))
-        for key in ACTION_REQUIRED.get(self.do, ()):
-            if getattr(self, key) is None:
-                problems.append(((key,), f"given for {with_article(self.do)} action", None))
+            raise f.fail("", (("when",), "left out when 'at' is set (set exactly one of "
+                              "'at' or 'when')", self.model_dump(mode="json")["when"]))
+        return self
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _by_kind(cls, data: Any, handler: ModelWrapValidatorHandler[Action]) -> Action:
+        """Check the keys every action has here, and the kind's own keys with its model."""
+        if not isinstance(data, dict):
+            return handler(data)
+        do = data.get("do")
+        kind = action_kinds.KINDS.get(do) if isinstance(do, str) else None
+        problems: list[tuple[tuple[str | int, ...], str, Any]] = []
+        given: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in cls.model_fields:
+                continue
+            if kind is not None and key in kind.fields.model_fields:
+                given[key] = value
+                continue
+            users = action_kinds.kinds_with(str(key))
+            if users and kind is not None:
+                problems.append(((key,), f"left out of {with_article(kind.name)} action (it "
+                                 f"is for {' and '.join(users)})", value))
+            elif not users:
+                keys = [*cls.model_fields, *(kind.keys() if kind is not None else
+                                             (k for c in action_kinds.KINDS.values()
+                                              for k in c.keys()))]
+                keys = list(dict.fromkeys(keys))
+                problems.append(((key,), f"a known key ({', '.join(keys)})"
+                                 f"{did_you_mean(str(key), keys)}", f.Verbatim(show(key))))
+        own = None
+        if kind is not None:
+            try:
+                own = kind.fields.model_validate(given)
+            except ValidationError as exc:
+                problems += _own_problems(exc, kind.name)
+        try:
+            action = handler({k: v for k, v in data.items() if k in cls.model_fields})
+        except ValidationError as exc:
+            if not problems:
+                raise
+            raise ValidationError.from_exception_data(exc.title, [
+                *_line_errors(exc), {"type": f.fail("", *_dedupe(problems)), "loc": (),
+                                     "input": data}]) from None
         if problems:
             raise f.fail("", *_dedupe(problems))
-        return self
+        assert own is not None
+        action._own = own
+        return action
+
+    @model_serializer(mode="wrap")
+    def _flat(self, handler: SerializerFunctionWrapHandler,
+              info: SerializationInfo) -> dict[str, Any]:
+        """The keys every action has, then the kind's own keys, in one flat mapping."""
+        data = handler(self)
+        own = self._own.model_dump(
+            mode=info.mode, exclude_none=info.exclude_none, exclude_unset=info.exclude_unset,
+            exclude_defaults=info.exclude_defaults, round_trip=info.round_trip)
+        include, exclude = info.include, info.exclude
+        return {**data, **{k: v for k, v in own.items()
+                           if (include is None or k in include)
+                           and (exclude is None or k not in exclude)}}
+
+    def __getattr__(self, name: str) -> Any:
+        """A key of the action's kind (``action.strategy``), read from :attr:`own`."""
+        if not name.startswith("_"):
+            own = (self.__pydantic_private__ or {}).get("_own")
+            if own is not None and name in type(own).model_fields:
+                return getattr(own, name)
+        return super().__getattr__(name)  # type: ignore[misc]
+
+    def __repr_args__(self) -> Any:
+        """The keys every action has, then the kind's own."""
+        yield from super().__repr_args__()
+        yield from self._own.__repr_args__()
+
+    @property
+    def kind(self) -> action_kinds.ActionKind:
+        """The declaration of the action's kind."""
+        return action_kinds.kind_of(self.do)
+
+    @property
+    def own(self) -> action_kinds.ActionFields:
+        """The kind's own keys, as its model."""
+        return self._own
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None,
+                   deep: bool = False) -> Action:
+        """A copy with some keys replaced, the kind's own keys among them (not validated)."""
+        update = dict(update or {})
+        own = {key: update.pop(key) for key in list(update) if key in type(self._own).model_fields}
+        copy = super().model_copy(update=update or None, deep=deep)
+        if own:
+            copy._own = copy._own.model_copy(update=own)
+        return copy
+
+
+def _own_problems(exc: ValidationError,
+                  kind: str) -> list[tuple[tuple[str | int, ...], str, Any]]:
+    """The errors of a kind's own keys, as problems at those keys."""
+    out: list[tuple[tuple[str | int, ...], str, Any]] = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        ctx = error.get("ctx") or {}
+        if error["type"] == f.ERROR_TYPE and ctx.get("problems"):
+            out += [(loc + tuple(sub), expected, got) for sub, expected, got in ctx["problems"]]
+        elif error["type"] == f.ERROR_TYPE:
+            out.append((loc, ctx["expected"], f.Verbatim(show(error.get("input")))))
+        elif error["type"] == "missing":
+            out.append((loc, f"given for {with_article(kind)} action", None))
+        else:
+            out.append((loc, error["msg"], f.Verbatim(show(error.get("input")))))
+    return out
+
+
+def _line_errors(exc: ValidationError) -> list[Any]:
+    """The errors of ``exc``, to be raised again with others."""
+    out = []
+    for error in exc.errors(include_url=False):
+        ctx = error.get("ctx")
+        if error["type"] == f.ERROR_TYPE:
+            out.append({"type": PydanticCustomError(f.ERROR_TYPE, "{expected}", ctx),
+                        "loc": error["loc"], "input": error["input"]})
+        else:
+            out.append({"type": error["type"], "loc": error["loc"], "input": error["input"],
+                        **({"ctx": ctx} if ctx else {})})
+    return out
 
 
 def _dedupe(problems: list[tuple[Any, str, Any]]) -> list[tuple[Any, str, Any]]:
@@ -479,7 +584,7 @@ class Policy(Model):
     """A named response policy: a list of actions."""
 
     name: f.Name = Field(description="Unique name, shown in reports.")
-    description: f.Text = Field("", description="Optional longer text.")
+    description: f.Text = f.sourced("", "Optional longer text.", f.OUR_DEFAULT)
     actions: list[Action] = Field([], description="What the organisation does. Empty: do "
                                   "nothing.")
 
@@ -487,8 +592,8 @@ class Policy(Model):
 class Risk(Model):
     """Severity tiers: lower bounds on a metric."""
 
-    metric: RiskMetric = Field(
-        "exposure", description="The metric the tiers are thresholds on.")
+    metric: RiskMetric = f.sourced(
+        "exposure", "The metric the tiers are thresholds on.", f.OUR_DEFAULT)
     tiers: dict[SegmentName, f.NonNegative] = Field(
         description="Tier name to lower bound, in ascending order.")
 
@@ -512,23 +617,26 @@ class Scenario(Model):
     """A whole scenario: audience, incident, policies, and how to simulate them."""
 
     scenario: f.Name = Field(description="Title, shown in reports (plain text).")
-    description: f.Text = Field("", description="Optional longer text.")
-    seed: f.Seed = Field(0, description="Root seed; all randomness derives from it.")
+    description: f.Text = f.sourced("", "Optional longer text.", f.OUR_DEFAULT)
+    seed: f.Seed = f.sourced(0, "Root seed; all randomness derives from it.", f.OUR_DEFAULT)
     horizon: f.PositiveDuration = Field(description="Simulated time after the incident "
                                         "starts.")
-    replications: f.Replications = Field(
-        100, description="Monte Carlo replications per policy, or `auto`: add batches of "
+    replications: f.Replications = f.sourced(
+        100, source=f.OUR_DEFAULT,
+        description="Monte Carlo replications per policy, or `auto`: add batches of "
         "replications until every paired difference from the baseline in the risk metric is "
         "known to within `precision` (or `max_replications` is reached).")
-    precision: f.Precision = Field(
+    precision: f.Precision = f.sourced(
         values.Precision(0.05, relative=True),
+        source=f.Source("5% of the baseline mean (our choice)", "setting"),
         description="For `replications: auto`: the 95% confidence interval half-width to "
         "reach, in the risk metric's units, or a percentage of the baseline's mean.")
-    max_replications: f.PositiveCount = Field(
-        5000, description="For `replications: auto`: stop here even if `precision` is not "
+    max_replications: f.PositiveCount = f.sourced(
+        5000, source=f.Source("our choice", "setting"),
+        description="For `replications: auto`: stop here even if `precision` is not "
         "reached.")
-    resolution: f.PositiveDuration = Field(300.0, description="Bin width of reported time "
-                                           "series.")
+    resolution: f.PositiveDuration = f.sourced(300.0, "Bin width of reported time series.",
+                                               f.OUR_DEFAULT)
     network: Network = Field(description="The follower graph.")
     behaviour: Behaviour = Field(Behaviour(), description="How accounts react.")
     segments: dict[SegmentName, Segment] | None = Field(
@@ -639,14 +747,16 @@ class Scenario(Model):
             first_seen.setdefault(policy.name, i)
             for j, action in enumerate(policy.actions):
                 where = (i, "actions", j)
-                if (action.do == "stop_promotion" and incident is not None
+                if (action.kind.needs_promotion and incident is not None
                         and incident.promotion is None):
-                    problems.append(((*where, "do"), "an action that applies: stop_promotion "
+                    problems.append(((*where, "do"), f"an action that applies: {action.do} "
                                      "needs incident.promotion", action.do))
-                if action.segment is not None:
-                    problem = _unknown_segment(action.segment, info)
-                    if problem:
-                        problems.append(((*where, "segment"), *problem))
+                for key, field in type(action.own).model_fields.items():
+                    name = getattr(action.own, key)
+                    if f.names_segment(field) and name is not None:
+                        problem = _unknown_segment(name, info)
+                        if problem:
+                            problems.append(((*where, key), *problem))
                 if action.at is not None and horizon is not None and action.at >= horizon:
                     problems.append(((*where, "at"), f"before the horizon "
                                      f"({values.format_duration(horizon)})",
@@ -663,8 +773,8 @@ class Scenario(Model):
             return self
         for i, policy in enumerate(self.policies):
             for j, action in enumerate(policy.actions):
-                if action.do == "statement":
-                    why = (f"a policy makes a statement, which the brand posts "
+                if action.kind.posted_by_brand:
+                    why = (f"a policy makes {with_article(action.do)}, which the brand posts "
                            f"(policies[{i}].actions[{j}])")
                     raise f.fail("", (("incident", key), BRAND_NEEDED[key].format(why=why),
                                       None))

@@ -12,14 +12,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.scenario.fields import Source
+
+REACTION_SOURCE = Source("strategy table: direction from Coombs (SCCT 2007) and Herhausen et "
+                         "al. (J. Marketing 2019); size judgement", "judgement")
+NEWSWORTHINESS_SOURCE = Source("strategy table (judgement)", "judgement")
+
 
 @dataclass(frozen=True)
 class Strategy:
-    """Default effects of one response strategy."""
+    """Default effects of one response strategy, and where each comes from.
+
+    Attributes:
+        reaction: the reaction multiplier for the accounts that saw the statement.
+        newsworthiness: the newsworthiness multiplier once the statement is out.
+        meaning: what the organisation says, in a few words.
+        reaction_source: where ``reaction`` comes from.
+        newsworthiness_source: where ``newsworthiness`` comes from.
+    """
 
     reaction: float
     newsworthiness: float
     meaning: str
+    reaction_source: Source = REACTION_SOURCE
+    newsworthiness_source: Source = NEWSWORTHINESS_SOURCE
 
 
 STRATEGIES: dict[str, Strategy] = {
