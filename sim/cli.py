@@ -164,6 +164,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _validate(args: argparse.Namespace) -> int:
     from sim.scenario import dump_resolved, load_scenario
+    from sim.scenario.advice import scenario_warnings
 
     failed = 0
     for name in args.files:
@@ -174,6 +175,8 @@ def _validate(args: argparse.Namespace) -> int:
             failed += 1
             continue
         print(f"{name}: ok", flush=True)
+        for warning in scenario_warnings(scenario):
+            print(f"warning: {name}: {warning}", file=sys.stderr)
         if args.resolved:
             print(dump_resolved(scenario, name))
     if failed and len(args.files) > 1:

@@ -17,6 +17,7 @@ from sim.formatting import readable
 from sim.metrics import METRICS
 from sim.network.build import segment_counts
 from sim.scenario import metric_registry
+from sim.scenario.advice import scenario_warnings
 
 if TYPE_CHECKING:
     from sim.experiment.results import Results
@@ -52,8 +53,8 @@ def _audience(results: Results) -> dict[str, Any] | None:
 
 def result_warnings(results: Results) -> list[str]:
     """Every warning about ``results``, as sentences (empty when there is nothing to say)."""
-    out: list[str] = []
     scenario = results.scenario
+    out = scenario_warnings(scenario)
     audience = _audience(results)
     n = len(results.replications)
     if audience is not None:

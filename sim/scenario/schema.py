@@ -380,8 +380,9 @@ class Incident(Model):
 class Media(Model):
     """Media pickup: journalists write articles that reach a second audience."""
 
-    pickup_probability: f.Probability = f.sourced(
-        0.05, "Chance per journalist exposure, at full newsworthiness.", f.JUDGEMENT)
+    pickup_probability: f.Probability | None = f.sourced(
+        None, "Chance per journalist exposure, at full newsworthiness.", f.JUDGEMENT,
+        shown="1,000 divided by the audience's accounts, at most 0.05 (0.001 at a million)")
     saturation: f.Positive | None = f.sourced(
         None, "Reactions at which newsworthiness reaches 1.", f.JUDGEMENT,
         shown="1% of the audience's accounts (10,000 at a million)")
