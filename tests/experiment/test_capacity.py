@@ -33,7 +33,7 @@ def test_one_worker_per_core_when_memory_allows() -> None:
 def test_memory_caps_the_workers_and_the_estimate_follows_the_scenario() -> None:
     scenario = _big(10_000_000)
     accounts, follows = capacity.network_size(scenario)
-    assert accounts == 10_000_001 and follows == 10_000_000 * 40 + 2000
+    assert accounts == 10_000_001 and follows == 10_000_000 * 40 + 20_000
     each = capacity.PROCESS_BYTES + scratch_bytes(scenario, accounts)
     network = int(accounts * capacity.GRAPH_BYTES_PER_ACCOUNT
                   + follows * capacity.GRAPH_BYTES_PER_FOLLOW)
@@ -75,8 +75,8 @@ def test_the_command_line_says_how_many_workers_and_why(tmp_path: Path, cli,
 
     monkeypatch.setattr(sim.terminal, "progress_bar", spy)
     scenario = tmp_path / "small.yaml"
-    scenario.write_text(MCD.read_text().replace("accounts: 50000", "accounts: 3000")
-                        .replace("brand_followers: 2000", "brand_followers: 100"))
+    scenario.write_text(MCD.read_text().replace("accounts: 1000000", "accounts: 3000")
+                        .replace("brand_followers: 20000", "brand_followers: 100"))
     code, _, err = cli("run", str(scenario), "--replications", "2", "--out",
                        str(tmp_path / "out"))
     assert code == 0, err

@@ -11,6 +11,7 @@ import pytest
 import sim
 from sim.experiment.results import Results
 from sim.experiment.series import ArraySeries
+from sim.formatting import percents
 from sim.metrics import METRICS, SERIES
 from sim.report.html import build
 from sim.report.sentences import headline
@@ -176,8 +177,10 @@ def test_sentences_of_a_fixed_small_run_match_the_numbers_computed_by_hand(
                        summary["policies"][policy]["vs_baseline"]["exposure"]["relative_ci95"])
     assert change < 0 and chance(base) > chance(policy)  # the run exercises both parts
     verb = "cut" if chance(policy) < chance(base) else "raised"
-    expected = (f"“{policy}” cut expected reputational exposure by {abs(change) * 100:.0f}% "
-                f"(95% CI {low * 100:.0f}-{high * 100:.0f}%) and {verb} the chance of a press "
+    shown, low_text, high_text = percents(abs(change), low, high)  # the report's decimals
+    expected = (f"“{policy}” cut expected reputational exposure by {shown} "
+                f"(95% CI {low_text.removesuffix('%')}-{high_text}) and {verb} the chance of a "
+                f"press "
                 f"article from {chance(base) * 100:.0f}% to {chance(policy) * 100:.0f}%.")
     if chance(policy) == chance(base):
         expected = expected.split(" and ")[0] + (f" and kept the chance of a press article at "
