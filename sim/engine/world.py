@@ -29,6 +29,7 @@ from sim.network.graph import Graph
 from sim.randomness.distributions import encode, encode_array, quantile
 from sim.randomness.philox import key_for, pick, uniform, words
 from sim.scenario import values
+from sim.scenario.action_kinds import needing
 from sim.scenario.branching import share_probability
 from sim.scenario.media import scaled
 from sim.scenario.schema import FollowersAuthor, Policy, Scenario, SegmentAuthor
@@ -49,10 +50,9 @@ SCRATCH_MEDIA = 8  # per account: the chance that its exposures have not yet mad
 def scratch_bytes(scenario: Scenario, accounts: int) -> int:
     """The most memory the scratch state of ``scenario`` on ``accounts`` accounts can take."""
     actions = [a for p in scenario.policies for a in p.actions]
-    statements = max([0, *(sum(a.do == "statement" for a in p.actions)
-                           for p in scenario.policies)])
+    statements = max([0, *(needing(p.actions, "statement") for p in scenario.policies)])
     per_account = SCRATCH_PER_ACCOUNT + statements * SCRATCH_PER_STATEMENT
-    if any(a.do == "advocates" for a in actions):
+    if needing(actions, "support"):
         per_account += SCRATCH_SUPPORT
     if scenario.media is not None:
         per_account += SCRATCH_MEDIA
@@ -112,7 +112,7 @@ class World:
         self.action_keys = np.array(
             [[key_for(scenario.seed, kind, a) for kind in layout.ACTION_KEY_KINDS]
              for a in range(actions)], dtype=np.uint32)
-        self.statements = max([1, *(sum(a.do == "statement" for a in p.actions)
+        self.statements = max([1, *(needing(p.actions, "statement")
                                     for p in scenario.policies)])
         self.factors = max([1, *(len(p.actions) for p in scenario.policies)])
         self.steps = len(time_grid(scenario.horizon, scenario.resolution))
@@ -254,9 +254,9 @@ class World:
 
     def _allocate(self) -> State:
         n = self.accounts
-        statements = self.statements if any(
-            a.do == "statement" for p in self.scenario.policies for a in p.actions) else 0
-        advocates = any(a.do == "advocates" for p in self.scenario.policies for a in p.actions)
+        actions = [a for p in self.scenario.policies for a in p.actions]
+        statements = self.statements if needing(actions, "statement") else 0
+        advocates = needing(actions, "support") > 0
         roots = n + int((self.seg_media[self.segment_rows] > 0).sum()) + 4
         heap = _FIRST_HEAP
         return State(

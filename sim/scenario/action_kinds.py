@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 
 # the root items of a cascade an action can remove (its exposures after the removal are void)
 ROOT_ITEMS = ("trigger", "promotion", "derived")
+# the per-account scratch state an action can need the engine to hold: "statement", a row
+# per statement (who saw it, and when; who shared it); "support", when each account first
+# saw a supportive post
+ENGINE_STATE = ("statement", "support")
 StrategyName = f.choice(*STRATEGIES)
 
 
@@ -63,6 +67,7 @@ class ActionKind:
             ``(own keys, scenario) -> {key: Default}``; the resolver fills them in where the
             key is not given (``None``). Keys with a fixed default declare it in ``fields``.
         removes: the root items it can remove, from :data:`ROOT_ITEMS`.
+        needs: the engine's per-account state it uses, from :data:`ENGINE_STATE`.
         needs_promotion: it applies only to a hashtag campaign with a paid promotion.
         posted_by_brand: it posts from the brand's account, which the network must have.
     """
@@ -72,6 +77,7 @@ class ActionKind:
     fields: type[ActionFields] = ActionFields
     scenario_defaults: ScenarioDefaults | None = None
     removes: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
     needs_promotion: bool = False
     posted_by_brand: bool = False
 
@@ -106,6 +112,10 @@ def register_action_kind(kind: ActionKind) -> ActionKind:
     if unknown:
         raise FlashpointError(f"the action kind {kind.name!r} removes {unknown}; it can remove "
                               f"only {', '.join(ROOT_ITEMS)}")
+    unknown = [item for item in kind.needs if item not in ENGINE_STATE]
+    if unknown:
+        raise FlashpointError(f"the action kind {kind.name!r} needs {unknown}; the engine "
+                              f"holds only {', '.join(ENGINE_STATE)}")
     common = {"do", "at", "when", "delay"} & set(kind.keys())
     if common:
         raise FlashpointError(f"the action kind {kind.name!r} declares {sorted(common)}, which "
@@ -127,6 +137,11 @@ def names() -> tuple[str, ...]:
 def kind_of(name: str) -> ActionKind:
     """The declaration of the kind ``name``."""
     return KINDS[name]
+
+
+def needing(policy_actions: list[Any], state: str) -> int:
+    """How many of ``policy_actions`` need the engine state ``state`` (see :data:`ENGINE_STATE`)."""
+    return sum(state in KINDS[a.do].needs for a in policy_actions)
 
 
 def kinds_with(key: str) -> list[str]:
@@ -198,9 +213,10 @@ for _kind in (
                removes=("trigger", "promotion")),
     ActionKind("statement", "Issue a statement from the brand's account: its followers see "
                "it, some reshare it; it changes the reaction odds of those who saw it.",
-               StatementFields, _statement_defaults, posted_by_brand=True),
+               StatementFields, _statement_defaults, needs=("statement",),
+               posted_by_brand=True),
     ActionKind("advocates", "Start supportive posts by random accounts of a segment, a "
-               "Poisson process.", AdvocatesFields),
+               "Poisson process.", AdvocatesFields, needs=("support",)),
     ActionKind("takedown", "Ask the platform to remove the most-reshared derived posts; it "
                "acts after a delay.", TakedownFields, removes=("derived",)),
 ):
