@@ -32,7 +32,7 @@ from sim.network.build import audience
 from sim.scenario.loader import check_scenario, parse_scenario
 from sim.scenario.schema import Scenario
 from sim.scenario.suggest import did_you_mean
-from sim.scenario.values import HOUR
+from sim.scenario.values import HOUR, REPLICATIONS_EXPECTED, BadValue, parse_replications
 
 EXECUTORS = ("processes", "dask")
 
@@ -139,7 +139,12 @@ def load_results(directory: str | Path) -> Results:
     count = ending["replications"]
     missing = [r for r in range(count) if r not in rows]
     if missing:
-        raise FlashpointError(f"{directory}: the checkpoint lacks replication {missing[0]}")
+        listed = ", ".join(str(r) for r in missing[:20]) + (" ..." if len(missing) > 20 else "")
+        raise FlashpointError(
+            f"{directory}: the checkpoint lacks replication{'s' if len(missing) > 1 else ''} "
+            f"{listed} (it was damaged or changed); rerun them (exactly the same results) "
+            f"with flashpoint run SCENARIO --out {directory} --resume, with the options of "
+            "the run")
     results = collect(scenario, [rows[r] for r in range(count)], store.series(count),
                       stopped_by=ending["stopped_by"], scenario_hash=info["scenario_hash"],
                       precision=ending["precision"], source=info.get("source") or None)
@@ -173,9 +178,11 @@ def configure(scenario: Scenario, replications: int | str | None, seed: int | No
             raise FlashpointError(f"the seed must be a whole number >= 0; got {seed!r}")
         update["seed"] = int(seed)
     if replications is not None:
-        if replications != "auto" and not (_whole(replications) and replications >= 1):
-            raise FlashpointError(f"replications must be a whole number >= 1 or 'auto'; "
-                                  f"got {replications!r}")
+        try:
+            parse_replications(replications)
+        except BadValue:
+            raise FlashpointError(f"replications must be {REPLICATIONS_EXPECTED}; "
+                                  f"got {replications!r}") from None
         update["replications"] = replications if replications == "auto" else int(replications)
     if policies:
         names = [p.name for p in scenario.policies]

@@ -10,6 +10,7 @@ from sim.network import generators
 from sim.network.graph import INDEX, OFFSET, Graph
 from sim.network.loaders import load_graph, read_segments
 from sim.randomness.seeds import stream
+from sim.scenario.apportion import segment_counts
 from sim.scenario.errors import FieldError
 from sim.scenario.schema import FollowersAuthor, Scenario
 
@@ -82,17 +83,6 @@ def _generate(scenario: Scenario, rng: np.random.Generator) -> Graph:
     make = getattr(generators, str(network.generator))
     graph: Graph = make(network.accounts, network.mean_follows, rng, **options)
     return graph
-
-
-def segment_counts(fractions: list[float], accounts: int) -> np.ndarray:
-    """Exact counts per segment, by largest remainder: they sum to ``accounts``."""
-    quotas = np.array(fractions, dtype=np.float64) * accounts
-    counts = np.floor(quotas).astype(np.int64)
-    short = accounts - int(counts.sum())
-    if short > 0:
-        order = np.argsort(-(quotas - counts), kind="stable")
-        counts[order[:short]] += 1
-    return counts
 
 
 def _assign_segments(scenario: Scenario, accounts: int, rng: np.random.Generator) -> np.ndarray:

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sim.errors import FlashpointError
 from sim.scenario import fields as f
-from sim.scenario import values
+from sim.scenario import limits, values
 from sim.scenario.strategies import NEWSWORTHINESS_SOURCE, REACTION_SOURCE, STRATEGIES
 
 if TYPE_CHECKING:
@@ -192,7 +192,8 @@ class AdvocatesFields(ActionFields):
     """The keys of an ``advocates`` action."""
 
     segment: f.SegmentName = Field(description="The segment whose accounts post support.")
-    rate_per_hour: f.NonNegative = Field(description="Supportive posts per hour.")
+    rate_per_hour: Annotated[float, *f.scalar(f.number(0, limits.MAX_ADVOCATE_RATE))] = Field(
+        description="Supportive posts per hour.")
 
 
 class TakedownFields(ActionFields):

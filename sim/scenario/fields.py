@@ -182,7 +182,7 @@ PositiveDuration = Annotated[
         _DURATION_OUT,
     ),
 ]
-Replications = Annotated[int | str, *scalar(("a whole number >= 1 or 'auto'",
+Replications = Annotated[int | str, *scalar((values.REPLICATIONS_EXPECTED,
                                              values.parse_replications))]
 Precision = Annotated[
     values.Precision,

@@ -35,8 +35,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from sim.formatting import with_article
-from sim.scenario import action_kinds, metric_registry, values
+from sim.scenario import action_kinds, limits, metric_registry, values
 from sim.scenario import fields as f
+from sim.scenario.apportion import segment_counts
 from sim.scenario.errors import show
 from sim.scenario.suggest import did_you_mean
 
@@ -70,6 +71,11 @@ TriggerMetric = f.choice(*TRIGGER_METRICS)
 ActionKindName = f.choice_of(action_kinds.names)
 RiskMetric = f.choice(*RISK_METRICS)
 Exponent = Annotated[float, *f.scalar(f.number(2, strict_low=True))]
+Weight = Annotated[float, *f.scalar(f.number(0, limits.MAX_WEIGHT))]
+ImpressionsPerHour = Annotated[float, *f.scalar(f.number(0, limits.MAX_IMPRESSIONS_PER_HOUR))]
+ImpressionsPerReaction = Annotated[
+    float, *f.scalar(f.number(0, limits.MAX_IMPRESSIONS_PER_REACTION))]
+MaxReplications = Annotated[int, *f.scalar(f.number(1, limits.MAX_REPLICATIONS, integer=True))]
 
 
 class Model(BaseModel):
@@ -144,6 +150,11 @@ class Network(Model):
                 if getattr(self, key) is None:
                     problems.append(((key,), f"given for a generated network ({key}: ...)",
                                      None))
+            if (self.accounts is not None and self.mean_follows is not None
+                    and self.mean_follows > self.accounts - 1):
+                problems.append((("mean_follows",), f"at most accounts - 1 "
+                                 f"({self.accounts - 1:,}): an account cannot follow itself "
+                                 f"or another twice", self.mean_follows))
             for key in ("direction", "segments_file", "ids"):
                 if _given(self, key):
                     problems.append(((key,), "left out of a generated network (it is for "
@@ -197,7 +208,7 @@ class Segment(Model):
                                                 f.OUR_DEFAULT)
     stance: f.Stance = f.sourced(0.0, "-1 hostile to the organisation, +1 loyal.",
                                  f.OUR_DEFAULT)
-    weight: f.NonNegative = f.sourced(1.0, "Reputational weight of one account reached, in "
+    weight: Weight = f.sourced(1.0, "Reputational weight of one account reached, in "
                                       "the exposure index.", f.OUR_DEFAULT)
     media: f.Flag = f.sourced(False, "Journalists: can write articles.", f.OUR_DEFAULT)
     attention: f.Distribution | None = f.sourced(
@@ -324,10 +335,20 @@ _AUTHOR_IS_BRAND = "incident.author is brand"
 class Promotion(Model):
     """Paid promotion of a hashtag campaign."""
 
-    impressions_per_hour: f.NonNegative = Field(
+    impressions_per_hour: ImpressionsPerHour = Field(
         description="Paid impressions to random accounts per hour (a Poisson process).")
     duration: f.PositiveDuration = Field(description="How long the promotion runs unless "
                                          "stopped.")
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Promotion:
+        total = self.impressions_per_hour * self.duration / values.HOUR
+        if total > limits.MAX_PROMOTED:
+            raise f.fail("", (("impressions_per_hour",), f"at most "
+                              f"{limits.MAX_PROMOTED:,.0f} impressions over the promotion's "
+                              f"duration ({values.format_duration(self.duration)}: "
+                              f"{total:,.0f})", self.impressions_per_hour))
+        return self
 
 
 class Trending(Model):
@@ -335,7 +356,7 @@ class Trending(Model):
 
     threshold_per_hour: f.Positive = Field(description="Reactions in the last hour that make "
                                            "the story trend.")
-    impressions_per_reaction: f.NonNegative = Field(
+    impressions_per_reaction: ImpressionsPerReaction = Field(
         description="Random impressions per reaction in the last hour, while trending.")
 
 
@@ -632,7 +653,7 @@ class Scenario(Model):
         source=f.Source("5% of the baseline mean (our choice)", "setting"),
         description="For `replications: auto`: the 95% confidence interval half-width to "
         "reach, in the risk metric's units, or a percentage of the baseline's mean.")
-    max_replications: f.PositiveCount = f.sourced(
+    max_replications: MaxReplications = f.sourced(
         5000, source=f.Source("our choice", "setting"),
         description="For `replications: auto`: stop here even if `precision` is not "
         "reached.")
@@ -655,6 +676,20 @@ class Scenario(Model):
         horizon = info.data.get("horizon")
         if horizon is not None and value > horizon:
             raise f.fail(f"at most the horizon ({values.format_duration(horizon)})")
+        if horizon is not None and horizon / value > limits.MAX_STEPS:
+            raise f.fail(f"at least the horizon / {limits.MAX_STEPS:,} "
+                         f"({values.format_duration(horizon / limits.MAX_STEPS)}): each "
+                         f"replication's time series has one value per resolution step")
+        return value
+
+    @field_validator("monitoring", mode="after")
+    @classmethod
+    def _samples(cls, value: Monitoring, info: ValidationInfo) -> Monitoring:
+        horizon = info.data.get("horizon")
+        if horizon is not None and horizon / value.interval > limits.MAX_STEPS:
+            raise f.fail("", (("interval",), f"at least the horizon / {limits.MAX_STEPS:,} "
+                              f"({values.format_duration(horizon / limits.MAX_STEPS)}): the "
+                              f"monitor samples every interval", value.interval))
         return value
 
     @field_validator("segments", mode="after")
@@ -779,6 +814,49 @@ class Scenario(Model):
                            f"(policies[{i}].actions[{j}])")
                     raise f.fail("", (("incident", key), BRAND_NEEDED[key].format(why=why),
                                       None))
+        return self
+
+    @model_validator(mode="after")
+    def _segments_used_have_accounts(self) -> Scenario:
+        """The author's segment and advocates' segments have accounts (generated networks)."""
+        if self.network.generator is None or self.network.accounts is None:
+            return self  # a file network's segments are counted once it is loaded
+        segments = self.segments or {"public": Segment(fraction=1.0)}
+        counts = dict(zip(segments, segment_counts(
+            [s.fraction or 0.0 for s in segments.values()], self.network.accounts).tolist(),
+            strict=True))
+        why = (f"a segment with accounts (at {self.network.accounts:,} accounts, "
+               f"{{name}}'s fraction gives none)")
+        problems: list[tuple[tuple[str | int, ...], str, Any]] = []
+        author = self.incident.author
+        if isinstance(author, SegmentAuthor) and counts.get(author.segment, 1) == 0:
+            problems.append((("incident", "author", "segment"),
+                             why.format(name=author.segment), author.segment))
+        for i, policy in enumerate(self.policies):
+            for j, action in enumerate(policy.actions):
+                segment = getattr(action, "segment", None) if action.do == "advocates" else None
+                if segment is not None and counts.get(segment, 1) == 0:
+                    problems.append((("policies", i, "actions", j, "segment"),
+                                     why.format(name=segment), segment))
+        if problems:
+            raise f.fail("", *problems)
+        return self
+
+    @model_validator(mode="after")
+    def _advocates_bounded(self) -> Scenario:
+        """An advocates action's posts over the horizon are bounded (one event each)."""
+        hours = self.horizon / values.HOUR
+        problems: list[tuple[tuple[str | int, ...], str, Any]] = []
+        for i, policy in enumerate(self.policies):
+            for j, action in enumerate(policy.actions):
+                rate = getattr(action, "rate_per_hour", None) if action.do == "advocates" else None
+                if rate is not None and rate * hours > limits.MAX_ADVOCATE_POSTS:
+                    problems.append((("policies", i, "actions", j, "rate_per_hour"),
+                                     f"at most {limits.MAX_ADVOCATE_POSTS:,.0f} posts over the "
+                                     f"horizon ({values.format_duration(self.horizon)}: "
+                                     f"{rate * hours:,.0f})", rate))
+        if problems:
+            raise f.fail("", *problems)
         return self
 
 

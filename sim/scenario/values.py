@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from sim.scenario.limits import MAX_REPLICATIONS
 from sim.scenario.suggest import did_you_mean
 
 UNITS: dict[str, float] = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
@@ -115,11 +116,15 @@ def parse_precision(value: Any) -> Precision:
     raise BadValue(PRECISION_EXPECTED)
 
 
+REPLICATIONS_EXPECTED = f"a whole number in [1, {MAX_REPLICATIONS:,}] or 'auto'"
+
+
 def parse_replications(value: Any) -> int | str:
-    """A whole number >= 1, or ``'auto'``."""
-    if value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+    """A whole number in [1, MAX_REPLICATIONS], or ``'auto'``."""
+    if value == "auto" or (isinstance(value, int) and not isinstance(value, bool)
+                           and 1 <= value <= MAX_REPLICATIONS):
         return value  # type: ignore[no-any-return]
-    raise BadValue("a whole number >= 1 or 'auto'")
+    raise BadValue(REPLICATIONS_EXPECTED)
 
 
 # ---------------------------------------------------------------- call syntax

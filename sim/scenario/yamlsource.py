@@ -113,6 +113,10 @@ class _Walker:
             ) from None
         except yaml.YAMLError as exc:
             raise _Refused(Problem(1, "document", "valid YAML", show(str(exc)))) from None
+        except RecursionError:  # PyYAML composes nested collections recursively
+            raise _Refused(Problem(self._too_deep(), "document",
+                                   f"nested at most {MAX_DEPTH} levels deep",
+                                   "deeper nesting than the parser can follow")) from None
         if node is None:
             raise _Refused(
                 Problem(1, "document", "a mapping of scenario keys (scenario, horizon, "
@@ -125,6 +129,20 @@ class _Walker:
         if self.problems:
             raise _Refused(*self.problems)
         return Source(data, self.lines)
+
+    def _too_deep(self) -> int:
+        """The line where brackets first nest deeper than MAX_DEPTH (1 if they never do)."""
+        depth, line = 0, 1
+        for char in self.text:
+            if char == "\n":
+                line += 1
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return line
+            elif char in "]}":
+                depth -= 1
+        return 1
 
     def _line_text(self, line: int) -> str:
         lines = self.text.splitlines()

@@ -23,6 +23,8 @@ policies:
   - name: nothing
 """
 
+REPLICATIONS = "replications must be a whole number in [1, 100,000] or 'auto'"
+
 
 @pytest.fixture(scope="module")
 def scenario() -> sim.Scenario:
@@ -33,7 +35,7 @@ def test_a_bad_value_put_in_by_model_copy_is_refused(scenario: sim.Scenario) -> 
     bad = scenario.model_copy(update={"replications": "lots"})
     with pytest.raises(ScenarioError) as caught:
         sim.run(bad)
-    assert str(caught.value) == "replications must be a whole number >= 1 or 'auto'; got 'lots'"
+    assert str(caught.value) == REPLICATIONS + "; got 'lots'"
     assert isinstance(caught.value, sim.FlashpointError)
 
 
@@ -49,9 +51,9 @@ def test_bad_nested_values_are_named_by_their_path(scenario: sim.Scenario) -> No
 
 
 @pytest.mark.parametrize(("argument", "says"), [
-    ({"replications": "lots"}, "replications must be a whole number >= 1 or 'auto'; got 'lots'"),
-    ({"replications": 0}, "replications must be a whole number >= 1 or 'auto'; got 0"),
-    ({"replications": True}, "replications must be a whole number >= 1 or 'auto'; got True"),
+    ({"replications": "lots"}, REPLICATIONS + "; got 'lots'"),
+    ({"replications": 0}, REPLICATIONS + "; got 0"),
+    ({"replications": True}, REPLICATIONS + "; got True"),
     ({"seed": -1}, "the seed must be a whole number >= 0; got -1"),
     ({"seed": "7"}, "the seed must be a whole number >= 0; got '7'"),
     ({"workers": 0}, "--workers must be a whole number >= 1; got 0"),
