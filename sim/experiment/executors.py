@@ -8,9 +8,12 @@ is in :mod:`sim.experiment.cluster`.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Iterator, Sequence
 
 from sim.experiment.runner import ReplicationResult, run_replication
@@ -40,13 +43,43 @@ class SerialExecutor:
 _WORKER: dict[str, object] = {}
 
 
-def _init_worker(scenario: Scenario, graph: Graph | None) -> None:
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
+
+
+def _die_with_parent() -> None:
+    """Have the kernel kill this worker when its parent dies (Linux), however it dies.
+
+    Without it, a parent killed outright (SIGKILL, a calling script's timeout) leaves its
+    workers computing as orphans. Elsewhere the worker checks its parent between tasks.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _orphaned() -> bool:
+    """Whether the process that started this worker is gone (its parent changed)."""
+    return os.getppid() != _WORKER.get("parent")
+
+
+def _init_worker(scenario: Scenario, graph: Graph | None, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's own handler is not ours
     _WORKER["scenario"] = scenario
     _WORKER["graph"] = graph
+    _WORKER["parent"] = parent
+    _die_with_parent()
+    if _orphaned():  # the parent died before the kernel was told to watch it
+        os._exit(1)
 
 
 def _in_worker(replication: int) -> ReplicationResult:
+    if _orphaned():
+        os._exit(1)
     scenario = _WORKER["scenario"]
     assert isinstance(scenario, Scenario)
     graph = _WORKER["graph"]
@@ -57,7 +90,8 @@ class PoolExecutor:
     """Runs replications in ``workers`` worker processes on this machine.
 
     The scenario and the network go to each worker once, when it starts. Workers ignore
-    Ctrl-C; on an interruption (or any error) the parent terminates them.
+    Ctrl-C; on an interruption (or any error) the parent terminates them, and if the parent
+    dies outright the workers die with it.
     """
 
     def __init__(self, scenario: Scenario, graph: Graph | None, workers: int) -> None:
@@ -70,7 +104,7 @@ class PoolExecutor:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self._pool = context.Pool(self.workers, initializer=_init_worker,
-                                  initargs=(self.scenario, self.graph))
+                                  initargs=(self.scenario, self.graph, os.getpid()))
         return self
 
     def run(self, replications: Sequence[int]) -> Iterator[ReplicationResult]:
