@@ -25,6 +25,8 @@ import numpy as np
 from numba import njit, types
 from numba.experimental import structref
 
+from sim.scenario import limits
+
 # ---------------------------------------------------------------- params (float64 slots)
 (HORIZON, CAP, NOVELTY_KIND, HALF_LIFE, BETA, HAS_MEDIA, DERIVED_FRACTION, SUPPORT_EFFECT,
  PICKUP, LOG_SATURATION, PRUNE, REPLICATION, ONLINE, STEP, BRAND_ROW, MAX_DEGREE,
@@ -48,6 +50,7 @@ HAS_FILED = 0x200  # a journalist who has filed an article
 HAS_WEIGHED = 0x400  # a journalist who has weighed at least one exposure for an article
 MARK = 0x800  # a passing mark, set and cleared within one compiled call
 MAX_SEGMENTS = ROW  # rows 0..254: the segments, then the brand's
+assert limits.MAX_SEGMENTS < MAX_SEGMENTS  # what validation allows fits the rows
 
 # ---------------------------------------------------------------- candidates and roots
 REACT, MEDIA, STATEMENT = 0, 1, 2  # candidate kinds (low 2 bits of the heap's root field)

@@ -12,6 +12,8 @@ MAX_REPLICATIONS = 100_000  # replications, max_replications, --replications: th
 # table and the series store grow with them; a million would take hours even for tiny runs
 MAX_STEPS = 100_000  # horizon / resolution (each replication's time series: this many bins
 # per series and policy) and horizon / monitoring.interval (monitor samples)
+MAX_SEGMENTS = 254  # segments, "public" included: the engine keeps an account's segment in
+# a byte beside its flags (one row is the brand's)
 MAX_WEIGHT = 1_000_000.0  # a segment's weight (the exposure index stays finite in float32)
 MAX_IMPRESSIONS_PER_HOUR = 10_000_000.0  # a promotion's impressions per hour
 MAX_PROMOTED = 100_000_000.0  # a promotion's impressions over its whole duration (each one is

@@ -698,6 +698,10 @@ class Scenario(Model):
         kind = _network_kind(info)
         if not segments:
             raise f.fail("a mapping of at least one segment")
+        count = len(segments) + (kind == "file" and "public" not in segments)
+        if count > limits.MAX_SEGMENTS:
+            raise f.fail("", ((), f"a mapping of at most {limits.MAX_SEGMENTS} segments "
+                              f"('public' included)", f.Verbatim(f"{count} segments")))
         problems: list[tuple[tuple[str | int, ...], str, Any]] = []
         if kind == "file":
             for name, segment in segments.items():

@@ -87,3 +87,23 @@ def test_replications_past_the_limit_on_the_command_line(tmp_path: Path, cli) ->
     with pytest.raises(SystemExit) as exit_:
         cli("run", str(_write(tmp_path, {})), "--replications", "1000000000")
     assert exit_.value.code == 2
+
+
+def test_more_segments_than_the_engine_holds_are_refused_at_validation(tmp_path: Path,
+                                                                       cli) -> None:
+    """500 segments once validated, then the run refused them (the engine holds 254)."""
+    def write(count: int) -> Path:
+        rows = "\n".join(f"  s{i}: {{fraction: {1 / count!r}}}" for i in range(count))
+        path = tmp_path / f"s{count}.yaml"
+        path.write_text(f"scenario: many\nhorizon: 24h\nreplications: 1\nnetwork: "
+                        f"{{generator: erdos_renyi, accounts: 5000, mean_follows: 10}}\n"
+                        f"segments:\n{rows}\nincident: {{type: post, author: random}}\n"
+                        f"policies: [{{name: none}}]\n")
+        return path
+
+    code, _, err = cli("validate", str(write(500)))
+    assert code == 2 and "segments must be a mapping of at most 254 segments" in err
+    assert f"{tmp_path / 's500.yaml'}:5:" in err
+    code, _, err = cli("run", str(write(254)), "--quiet", "--workers", "1",
+                       "--out", str(tmp_path / "out"))
+    assert code == 0, err
