@@ -48,3 +48,32 @@ def percents(*shares: float | None, signed: bool = False) -> list[str]:
 def with_article(word: str) -> str:
     """``word`` after its indefinite article: "an advocates", "a statement", "a delete"."""
     return f"{'an' if word and word[0].lower() in 'aeiou' else 'a'} {word}"
+
+
+def printable(text: object, keep: str = "") -> str:
+    r"""``text`` with every control character written as its escape, safe to show anywhere.
+
+    Control characters (C0, DEL and C1: ``\x00``-``\x1f``, ``\x7f``-``\x9f``) are what a
+    terminal acts on (``\x1b[2J`` clears the screen, ``\x1b]8;;URL\x1b\\`` makes a
+    hyperlink) and what HTML and CSV readers choke on (``\x00``). Each becomes the four
+    characters of its Python escape (ESC -> ``\x1b``), so the text still says what it held.
+
+    Args:
+        text: any value; ``str(text)`` is escaped.
+        keep: control characters to leave as they are, such as ``"\n"`` for text printed
+            on several lines.
+
+    Returns:
+        The text with no control character but those in ``keep``.
+    """
+    shown = str(text)
+    if not any(_is_control(c) and c not in keep for c in shown):
+        return shown
+    return "".join(f"\\x{ord(c):02x}" if _is_control(c) and c not in keep else c
+                   for c in shown)
+
+
+def _is_control(char: str) -> bool:
+    """Whether ``char`` is a C0 or C1 control character or DEL (unicode category Cc)."""
+    code = ord(char)
+    return code < 0x20 or 0x7F <= code <= 0x9F

@@ -19,9 +19,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from sim.experiment.results import Results
-from sim.formatting import percents, readable
+from sim.formatting import percents, printable, readable
 from sim.report.sentences import recommendation
 
 
@@ -68,12 +69,18 @@ def summary_table(results: Results, console: Console | None = None,
 
     Printed to a file or a pipe (no terminal, and no ``COLUMNS`` set), the table is as wide
     as it needs to be, not wrapped at rich's default of 80 columns.
+
+    User text (the scenario's title, policy names) is shown as it is written: as
+    :class:`rich.text.Text`, never read as rich markup (``[/bold]`` stays ``[/bold]``), and
+    with its control characters escaped (:func:`sim.formatting.printable`), so no title can
+    move the cursor, clear the screen or make a hyperlink.
     """
     summary = summary or results.summary()
     stopped = {"precision": ", precision reached", "max_replications":
                ", max_replications reached before the precision"}.get(summary["stopped_by"], "")
-    table = Table(title=f"{summary['scenario']}: {summary['replications']} replications"
-                  f"{stopped}, seed {summary['seed']}", title_justify="left")
+    title = Text(f"{printable(summary['scenario'])}: {summary['replications']} replications"
+                 f"{stopped}, seed {summary['seed']}", style="table.title")
+    table = Table(title=title, title_justify="left")
     for heading in ("policy", "mean reach", "P90 exposure", "mean articles",
                     "exposure vs baseline (95% CI)"):
         table.add_column(heading, justify="left" if heading == "policy" else "right")
@@ -87,12 +94,12 @@ def summary_table(results: Results, console: Console | None = None,
             change, low_text, high_text = percents(rel, low, high, signed=True)
             if change != "-" and "-" not in (low_text, high_text):
                 change += f" ({low_text} to {high_text})"
-        table.add_row(name, readable(metrics["reach"]["mean"]),
+        table.add_row(Text(printable(name)), readable(metrics["reach"]["mean"]),
                       readable(metrics["exposure"]["p90"]),
                       readable(metrics["articles"]["mean"], 1), change)
     console = console or _console_for(table)
     console.print(table)
-    console.print(recommendation(summary), highlight=False, markup=False)
+    console.print(Text(printable(recommendation(summary))), highlight=False)
 
 
 def _console_for(table: Table) -> Console:

@@ -196,11 +196,12 @@ class Results:
         buffer.write("policy,t_h,metric,mean,p10,p50,p90\n")
         stats = self.timeseries
         for p, name in enumerate(self.policies):
+            cell = csv_text(name)
             for s, metric in enumerate(SERIES):
                 mean, p10, p50, p90 = (stats.mean[p, s], stats.p10[p, s], stats.p50[p, s],
                                        stats.p90[p, s])
                 for k, t in enumerate(self.times_h):
-                    buffer.write(f"{csv_field(name)},{_number(float(t))},{metric},"
+                    buffer.write(f"{cell},{_number(float(t))},{metric},"
                                  f"{_number(mean[k])},{_number(p10[k])},{_number(p50[k])},"
                                  f"{_number(p90[k])}\n")
         return buffer.getvalue()
@@ -234,12 +235,47 @@ def row_of(policy: str, replication: int, seed: int, values: np.ndarray) -> dict
     return row
 
 
+# what a spreadsheet reads as the start of a formula (OWASP, "CSV Injection"), and the quote
+# that marks a cell as text (prefixed too, so that a leading quote is always the added one)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def csv_text(value: str) -> str:
+    """User text (a policy name) as one CSV field that no spreadsheet runs as a formula.
+
+    Following OWASP's advice on CSV injection, a cell that starts with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return gets a single quote in front (``=SUM(A1)`` is written
+    ``"'=SUM(A1)"``) and is quoted. A cell that starts with a quote gets one more, so a
+    leading quote is always the added one: to read the true text back, drop one leading
+    ``'`` (:func:`csv_text_value`). Numbers are never passed here: ``-1.5`` stays a number.
+
+    Args:
+        value: the text of the cell.
+
+    Returns:
+        The field, quoted (with doubled quotes) when it holds ``,``, ``"`` or a line break,
+        or when it was prefixed.
+    """
+    text = str(value)
+    if text.startswith(FORMULA_STARTS):
+        return '"' + ("'" + text).replace('"', '""') + '"'
+    return csv_field(text)
+
+
+def csv_text_value(cell: str) -> str:
+    """The true text of a cell written by :func:`csv_text` (after CSV unquoting)."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
 def replications_csv(rows: Iterable[dict[str, Any]]) -> str:
-    """Rows (as :meth:`Results.rows` gives them) as the text of ``replications.csv``."""
+    """Rows (as :meth:`Results.rows` gives them) as the text of ``replications.csv``.
+
+    The policy names are written with :func:`csv_text` (no cell can start a formula).
+    """
     buffer = io.StringIO()
     buffer.write(",".join(COLUMNS) + "\n")
     for row in rows:
-        cells = [csv_field(row["policy"]), str(row["replication"]), str(row["seed"])]
+        cells = [csv_text(row["policy"]), str(row["replication"]), str(row["seed"])]
         cells += [_number(row[metric]) for metric in METRICS]
         buffer.write(",".join(cells) + "\n")
     return buffer.getvalue()

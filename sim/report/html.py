@@ -1,10 +1,12 @@
-"""``report.html``: one self-contained page (plotly.js inlined) built from a run's results.
+r"""``report.html``: one self-contained page (plotly.js inlined) built from a run's results.
 
 Every user string (titles, descriptions, policy, segment and tier names) is escaped
 with :func:`html.escape` in the markup and with :func:`plot_text` in the charts (plotly
 renders a subset of HTML in its labels), and the data handed to the charts is JSON with
 ``<``, ``>`` and ``&`` written as unicode escapes, so no user text can close a tag or
-a script, or show as anything but itself. Metrics are shown by their label and unit from
+a script, or show as anything but itself. Control characters (NUL, ESC, DEL, C1) are
+written as their escapes (``\x00``, :func:`sim.formatting.printable`) in both, so none
+reaches the file raw. Metrics are shown by their label and unit from
 :mod:`sim.scenario.metric_registry`. Plotly is imported here and nowhere else in the package.
 """
 
@@ -24,7 +26,7 @@ from plotly.offline import get_plotlyjs
 
 from sim._version import __version__
 from sim.experiment.results import Results
-from sim.formatting import percents, readable
+from sim.formatting import percents, printable, readable
 from sim.io import atomic_write_text
 from sim.metrics import SERIES
 from sim.report.assumptions import rows as assumption_rows
@@ -47,8 +49,8 @@ _STOPPED = {"replications": "a fixed number", "precision": "auto: the precision 
 
 
 def esc(text: object) -> str:
-    """Escape any value for HTML text or an attribute."""
-    return html.escape(str(text), quote=True)
+    r"""Escape any value for HTML text or an attribute (control characters as ``\x00``)."""
+    return html.escape(printable(text, keep="\n\t"), quote=True)
 
 
 # what plotly reads as markup (tags, character references), LaTeX ($...$) or a hovertemplate
@@ -62,9 +64,10 @@ def plot_text(text: object) -> str:
     Plotly renders ``<b>``, ``<a href>``, ``<br>``... in titles, legends, tick labels,
     hover text, annotations and slider labels, and turns character references back into
     characters; it knows only a few named ones (not ``&quot;``), so every character is
-    written as a numeric reference.
+    written as a numeric reference. Control characters are written as their escapes
+    (:func:`sim.formatting.printable`).
     """
-    return str(text).translate(_PLOT_ESCAPES)
+    return printable(text).translate(_PLOT_ESCAPES)
 
 
 def metric_title(name: str) -> str:
@@ -100,11 +103,16 @@ def _figures_json(charts: dict[str, Any]) -> str:
     """Every chart as one JSON object, safe inside a ``<script>`` element.
 
     Plotly writes each figure (undefined numbers as ``null``); ``<``, ``>`` and ``&`` are
-    then written as unicode escapes so that no text in the data can close the element.
+    then written as unicode escapes so that no text in the data can close the element;
+    so are DEL and C1 control characters, which JSON would leave raw (it escapes C0).
     """
     text = "{" + ",".join(f"{json.dumps(key)}:{fig.to_json()}"
                           for key, fig in charts.items()) + "}"
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return text.translate(_JSON_ESCAPES)
+
+
+# characters written as JSON unicode escapes in the charts' data (see _figures_json)
+_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in (ord("<"), ord(">"), ord("&"), *range(0x7F, 0xA0))}
 
 
 
