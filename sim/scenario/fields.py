@@ -75,8 +75,9 @@ def number(low: float | None = None, high: float | None = None, *, strict_low: b
         expected = noun
 
     def check(value: Any) -> Any:
-        if integer:
-            ok = isinstance(value, int) and not isinstance(value, bool)
+        if integer:  # a float with no fraction (YAML reads 2e2 as 200.0) is a whole number
+            ok = (isinstance(value, int) and not isinstance(value, bool)) or (
+                isinstance(value, float) and value.is_integer() and abs(value) <= 2.0**53)
         else:
             ok = _is_number(value) and math.isfinite(value)
         if not ok:

@@ -689,7 +689,8 @@ class Scenario(Model):
         if horizon is not None and horizon / value.interval > limits.MAX_STEPS:
             raise f.fail("", (("interval",), f"at least the horizon / {limits.MAX_STEPS:,} "
                               f"({values.format_duration(horizon / limits.MAX_STEPS)}): the "
-                              f"monitor samples every interval", value.interval))
+                              f"monitor samples every interval",
+                              f.Verbatim(values.format_duration(value.interval))))
         return value
 
     @field_validator("segments", mode="after")
@@ -756,7 +757,8 @@ class Scenario(Model):
         horizon = info.data.get("horizon")
         if horizon is not None and incident.start >= horizon:
             problems.append((("start",), f"before the horizon "
-                             f"({values.format_duration(horizon)})", incident.start))
+                             f"({values.format_duration(horizon)})",
+                             f.Verbatim(values.format_duration(incident.start))))
         if problems:
             raise f.fail("", *problems)
         return incident
