@@ -121,9 +121,11 @@ REPLICATIONS_EXPECTED = f"a whole number in [1, {MAX_REPLICATIONS:,}] or 'auto'"
 
 def parse_replications(value: Any) -> int | str:
     """A whole number in [1, MAX_REPLICATIONS], or ``'auto'``."""
-    if value == "auto" or (isinstance(value, int) and not isinstance(value, bool)
-                           and 1 <= value <= MAX_REPLICATIONS):
-        return value  # type: ignore[no-any-return]
+    if isinstance(value, str) and value == "auto":
+        return value
+    if (isinstance(value, int | np.integer) and not isinstance(value, bool)
+            and 1 <= value <= MAX_REPLICATIONS):
+        return int(value)
     raise BadValue(REPLICATIONS_EXPECTED)
 
 
