@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import numbers
+import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -14,7 +17,7 @@ import numpy as np
 
 from sim.errors import FlashpointError
 from sim.experiment import capacity
-from sim.experiment.checkpoint import Checkpoint, open_finished, scenario_hash
+from sim.experiment.checkpoint import FILENAME, Checkpoint, open_finished, scenario_hash
 from sim.experiment.checks import audience_of
 from sim.experiment.results import Results, row_of
 from sim.experiment.runner import (
@@ -35,6 +38,8 @@ from sim.scenario.suggest import did_you_mean
 from sim.scenario.values import HOUR, REPLICATIONS_EXPECTED, BadValue, parse_replications
 
 EXECUTORS = ("processes", "dask")
+# a Dask scheduler's address: tcp://, tls://, ucx:// or inproc://, or a bare host:port
+SCHEDULER_ADDRESS = re.compile(r"((tcp|tls|ucx|inproc)://)?[\w.\-\[\]:]+(:\d+)?/?")
 
 
 def run(
@@ -98,12 +103,20 @@ def run(
         raise FlashpointError("--resume needs the folder of the interrupted run (--out DIR)")
     digest = scenario_hash(scenario)
     shapes = shapes_of(scenario)
+    if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(str(scheduler)):
+        raise FlashpointError(f"--scheduler must be a Dask scheduler's address, such as "
+                              f"tcp://10.0.0.5:8786; got {scheduler!r}")
     temporary = checkpoint is None  # then the run's store lives as long as its Results
     folder = tempfile.mkdtemp(prefix="flashpoint-") if checkpoint is None else checkpoint
+    lock = None
     try:
+        if resume:
+            lock = _lock(Path(folder) / FILENAME)
         store = (Checkpoint.resume(folder, digest, shapes) if resume
                  else Checkpoint.create(folder, scenario, digest, shapes, source,
                                         durable=not temporary))
+        if lock is None and not temporary:
+            lock = _lock(Path(folder) / FILENAME)
         try:
             with _Lazy(scenario, workers, executor, scheduler) as runner:
                 rows, decision = run_until_stopped(rule_for(scenario), runner, store=store,
@@ -124,7 +137,32 @@ def run(
         if temporary:
             shutil.rmtree(folder, ignore_errors=True)
         raise
+    finally:
+        if lock is not None:
+            os.close(lock)  # closing the descriptor releases the lock
     return results
+
+
+def _lock(path: Path) -> int | None:
+    """Hold an exclusive lock on the run's checkpoint while it runs (one run per folder).
+
+    Returns the open descriptor (closing it releases the lock), or None when the file is
+    not there (the checkpoint's own checks then say what is wrong).
+
+    Raises:
+        FlashpointError: another run holds it.
+    """
+    try:
+        handle = os.open(path, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(handle)
+        raise FlashpointError(f"{path.parent}: another Flashpoint run is using this folder; "
+                              f"wait for it to finish, or choose another --out") from None
+    return handle
 
 
 def load_results(directory: str | Path) -> Results:

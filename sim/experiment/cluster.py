@@ -63,7 +63,7 @@ class DaskExecutor:
                     n_workers=self.workers, threads_per_worker=1, processes=True,
                     dashboard_address=None)
                 self._client = distributed.Client(self._cluster)
-        except OSError as exc:
+        except (OSError, ValueError, TimeoutError) as exc:
             self.__exit__(None)
             where = self.scheduler or "a local cluster"
             raise FlashpointError(f"cannot connect to the Dask scheduler at {where}: {exc}; "
