@@ -1,8 +1,10 @@
 """How many worker processes a run can use: this machine's cores and memory, and the scenario.
 
 A run holds the network once (worker processes are forked from the process that built
-it, so they share its pages) and, in each worker, Python with the compiled engine plus the
-engine's per-account scratch arrays (:func:`sim.engine.world.scratch_bytes`). With
+it, so they share its pages) and, in each worker, Python with the compiled engine, the
+engine's per-account scratch arrays (:func:`sim.engine.world.scratch_bytes`) and what one
+replication brings from outside the graph (:func:`volume_bytes`: promotion and trending
+impressions, the time series). With
 ``network.resample: true`` every worker builds its own network for each replication, so
 the network's building peak counts once per worker instead. Without ``--workers`` a run
 uses as many workers as there are cores, as long as they fit in the memory available;
@@ -17,13 +19,38 @@ from pathlib import Path
 
 from sim.engine.world import scratch_bytes
 from sim.errors import FlashpointError
+from sim.metrics import SERIES, time_grid
 from sim.scenario import resources
 from sim.scenario.resources import human_bytes
 from sim.scenario.schema import Scenario
+from sim.scenario.values import HOUR
 
 PROCESS_BYTES = 320 * 2**20  # a process with numpy, numba and the compiled engine (measured)
 GRAPH_BYTES_PER_FOLLOW = 5  # int32 followers plus a little (measured 4.65: docs/performance.md)
 GRAPH_BYTES_PER_ACCOUNT = 32  # offsets, segment, stance, weight, id
+EXPOSURE_BYTES = 16  # an exposure from outside the graph (promotion, trending): account, time,
+# item; its reaction candidate, if any, is in the scratch state's heap
+SERIES_BYTES = 8  # one value of one time series
+
+
+def volume_bytes(scenario: Scenario, accounts: int) -> int:
+    """What a worker holds beyond its scratch state for one replication, at most.
+
+    The promotion's impressions (its rate over its duration, with room for Poisson
+    chance), the trending impressions (each account reacts at most once, and a reaction
+    brings ``impressions_per_reaction``), and one replication's time series for every
+    policy (``horizon / resolution`` steps of each series).
+    """
+    incident = scenario.incident
+    impressions = 0.0
+    if incident.promotion is not None:
+        mean = incident.promotion.impressions_per_hour * incident.promotion.duration / HOUR
+        impressions += mean + 8 * mean**0.5 + 32
+    if incident.trending is not None:
+        impressions += incident.trending.impressions_per_reaction * accounts
+    steps = len(time_grid(scenario.horizon, scenario.resolution))
+    series = steps * len(SERIES) * len(scenario.policies) * SERIES_BYTES
+    return int(impressions * EXPOSURE_BYTES) + series
 
 
 @dataclass(frozen=True)
@@ -83,7 +110,7 @@ def plan(scenario: Scenario, workers: int | None = None, *, cores: int | None = 
     available = available_memory() if available is None else available
     accounts, follows = network_size(scenario)
     graph = int(accounts * GRAPH_BYTES_PER_ACCOUNT + follows * GRAPH_BYTES_PER_FOLLOW)
-    each = PROCESS_BYTES + scratch_bytes(scenario, accounts)
+    each = PROCESS_BYTES + scratch_bytes(scenario, accounts) + volume_bytes(scenario, accounts)
     if scenario.network.resample:  # every replication builds its own network, in its worker
         each += resources.estimate_network_bytes(accounts, follows)
         graph = 0

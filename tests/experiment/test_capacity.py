@@ -34,7 +34,8 @@ def test_memory_caps_the_workers_and_the_estimate_follows_the_scenario() -> None
     scenario = _big(10_000_000)
     accounts, follows = capacity.network_size(scenario)
     assert accounts == 10_000_001 and follows == 10_000_000 * 40 + 20_000
-    each = capacity.PROCESS_BYTES + scratch_bytes(scenario, accounts)
+    each = (capacity.PROCESS_BYTES + scratch_bytes(scenario, accounts)
+            + capacity.volume_bytes(scenario, accounts))
     network = int(accounts * capacity.GRAPH_BYTES_PER_ACCOUNT
                   + follows * capacity.GRAPH_BYTES_PER_FOLLOW)
     available = capacity.PROCESS_BYTES + network + 3 * each + each // 2  # room for 3.5
@@ -81,3 +82,17 @@ def test_the_command_line_says_how_many_workers_and_why(tmp_path: Path, cli,
                        str(tmp_path / "out"))
     assert code == 0, err
     assert shown and shown[0] is not None and "worker" in shown[0] and "each" in shown[0]
+
+
+def test_the_estimate_covers_the_promotion_trending_and_the_time_series() -> None:
+    """mcdstories at 10^6: 5,000 promoted impressions an hour for 24h, 20 trending impressions
+    per reaction, 385 steps of 6 series for 5 policies, each counted."""
+    scenario = _big(1_000_000)
+    promoted = 5000 * 24
+    trending = 20 * 1_000_001
+    series = 385 * 6 * 5 * 8
+    expected = (promoted + 8 * promoted**0.5 + 32 + trending) * capacity.EXPOSURE_BYTES
+    assert capacity.volume_bytes(scenario, 1_000_001) == int(expected) + series
+    longer = scenario.model_copy(update={"horizon": 4 * scenario.horizon})
+    assert (capacity.plan(longer, cores=1, available=64 * GIB).worker_bytes
+            > capacity.plan(scenario, cores=1, available=64 * GIB).worker_bytes)
