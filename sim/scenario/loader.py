@@ -38,10 +38,22 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path)
     except OSError as exc:
         raise FlashpointError(f"{path}: cannot read the scenario file: {exc.strerror}") from None
     return parse_scenario(raw, str(path), path.resolve().parent)
+
+
+def read_bounded(path: Path) -> bytes:
+    """At most ``MAX_FILE_BYTES + 1`` bytes of a file: enough to refuse one that is too long.
+
+    A file such as ``/dev/zero`` is never read whole (parsing then refuses the size).
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    with path.open("rb") as handle:
+        return handle.read(yamlsource.MAX_FILE_BYTES + 1)
 
 
 def parse_scenario(raw: bytes, file: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
@@ -98,7 +110,7 @@ class _InPython(yamlsource.Source):
 def problem_at(file: str | Path, path: KeyPath, expected: str, got: str) -> ScenarioError:
     """A :class:`ScenarioError` for one field of a scenario file, with the line of its key."""
     try:
-        source, _ = yamlsource.parse(Path(file).read_bytes())
+        source, _ = yamlsource.parse(read_bounded(Path(file)))
     except OSError:
         source = None
     line = source.line_of(path) if source is not None else 1

@@ -62,7 +62,7 @@ def decode(raw: bytes) -> str:
     if len(raw) > MAX_FILE_BYTES:
         raise _Refused(
             Problem(1, "document", f"a scenario file of at most {MAX_FILE_BYTES} bytes",
-                    f"{len(raw)} bytes")
+                    f"more than {MAX_FILE_BYTES} bytes")
         )
     if b"\x00" in raw:
         raise _Refused(Problem(1, "document", "UTF-8 YAML text", "binary data (a NUL byte)"))
