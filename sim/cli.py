@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
+import signal
 import sys
+import threading
 import warnings
 import webbrowser
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -16,6 +20,7 @@ from typing import Any
 
 from sim._version import __version__
 from sim.errors import FlashpointError
+from sim.formatting import printable
 from sim.io import atomic_write_text
 
 TEMPLATES = ("post", "hashtag")
@@ -23,7 +28,24 @@ _TITLE_MARK = "__TITLE__"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 ok, 2 user error, 130 interrupted)."""
+    """Run the command line; return the exit code.
+
+    0 ok, 2 bad input, 130 interrupted (Ctrl-C, or SIGTERM, which is handled the same way:
+    a run saves what it finished and says how to resume), 141 the output was closed (as in
+    ``flashpoint validate --resolved FILE | head -1``).
+    """
+    try:
+        with _terminate_as_interrupt():
+            return _main(argv)
+    except KeyboardInterrupt:  # before or after a command's own handling
+        print("flashpoint: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -31,13 +53,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         code: int = args.handler(args)
+        sys.stdout.flush()  # a closed pipe is found here, not at exit
         return code
     except FlashpointError as error:
-        print(error, file=sys.stderr)
+        print(printable(error, keep="\n\t"), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("flashpoint: interrupted", file=sys.stderr)
         return 130
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Handle SIGTERM like Ctrl-C (only in the main thread, where signals are handled)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe: point stdout at /dev/null so that Python's exit flush is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 class _Command(argparse.ArgumentParser):
@@ -68,11 +117,17 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate", help="check scenario files and report every problem",
         description="Check scenario files. Prints 'FILE: ok' for each valid file and every "
-        "problem of the others (FILE:LINE: FIELD must be ...; got ...). Exit 0 only if all "
+        "problem of the others (FILE:LINE: FIELD must be ...; got ...). A file network "
+        "(network.file) is read as a run reads it, with its segments_file and "
+        "incident.brand_account; a generated network is not built. Exit 0 only if all "
         "are valid, 2 otherwise.")
     validate.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files")
     validate.add_argument("--resolved", action="store_true",
                           help="also print each valid scenario with every default filled in")
+    validate.add_argument("--quick", action="store_true",
+                          help="do not read network files (network.file, segments_file): "
+                          "faster for big ones, but their problems and a brand_account "
+                          "missing from them show only when the scenario runs")
     validate.set_defaults(handler=_validate)
 
     new = commands.add_parser(
@@ -171,14 +226,29 @@ def _validate(args: argparse.Namespace) -> int:
         try:
             scenario = load_scenario(name)
         except FlashpointError as error:
-            print(error, file=sys.stderr)
+            print(printable(error, keep="\n\t"), file=sys.stderr)
             failed += 1
             continue
+        notes: list[str] = []
+        if scenario.network.file is not None and not args.quick:  # read it as run will
+            from sim.network.loaders import NetworkWarning  # (networkx: only when needed)
+
+            try:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always", NetworkWarning)
+                    _audience(scenario, name)
+            except FlashpointError as error:
+                print(printable(error, keep="\n\t"), file=sys.stderr)
+                failed += 1
+                continue
+            notes = [f"warning: {warning.message}" for warning in caught]
         print(f"{name}: ok", flush=True)
         for warning in scenario_warnings(scenario):
-            print(f"warning: {name}: {warning}", file=sys.stderr)
-        if args.resolved:
-            print(dump_resolved(scenario, name))
+            print(printable(f"warning: {name}: {warning}"), file=sys.stderr)
+        for note in notes:
+            print(printable(note), file=sys.stderr)
+        if args.resolved:  # PyYAML escapes control characters, but for NEL (U+0085)
+            print(printable(dump_resolved(scenario, name), keep="\n"))
     if failed and len(args.files) > 1:
         print(f"{failed} of {len(args.files)} files have problems", file=sys.stderr)
     return 2 if failed else 0
@@ -207,25 +277,36 @@ def _yaml_string(text: str) -> str:
 
 def _network(source: str, direction: str = "follows") -> tuple[Any, Any]:
     """Load the scenario (or None) and build the network, showing warnings as such."""
-    from sim.network.build import audience
     from sim.network.loaders import NetworkWarning, load_graph
     from sim.scenario import load_scenario
-    from sim.scenario.errors import FieldError
-    from sim.scenario.loader import problem_at
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", NetworkWarning)
         if source.lower().endswith((".yaml", ".yml")):
             scenario = load_scenario(source)
-            try:
-                graph = audience(scenario)
-            except FieldError as error:
-                raise problem_at(source, error.path, error.expected, error.got) from None
+            graph = _audience(scenario, source)
         else:
             scenario, graph = None, load_graph(source, direction=direction)
     for warning in caught:
-        print(f"warning: {warning.message}", file=sys.stderr)
+        print(printable(f"warning: {warning.message}"), file=sys.stderr)
     return scenario, graph
+
+
+def _audience(scenario: Any, source: str) -> Any:
+    """Build a scenario's network, as a run does.
+
+    A problem with a scenario key (``incident.brand_account`` not in ``network.file``) names
+    the line of that key in ``source``, the scenario file; a problem in a network file names
+    that file and its line.
+    """
+    from sim.network.build import audience
+    from sim.scenario.errors import FieldError
+    from sim.scenario.loader import problem_at
+
+    try:
+        return audience(scenario)
+    except FieldError as error:
+        raise problem_at(source, error.path, error.expected, error.got) from None
 
 
 def _network_describe(args: argparse.Namespace) -> int:
@@ -263,7 +344,7 @@ def _network_describe(args: argparse.Namespace) -> int:
     ]
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
-        print(f"{label:<{width}}  {value}")
+        print(printable(f"{label:<{width}}  {value}"))
     return 0
 
 
@@ -279,14 +360,23 @@ def _network_export(args: argparse.Namespace) -> int:
 
 
 def _positive(text: str) -> int:
-    value = _non_negative(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 1; got {text!r}")
     return value
 
 
 def _replications(text: str) -> int | str:
-    return "auto" if text.strip() == "auto" else _positive(text)
+    from sim.scenario.values import REPLICATIONS_EXPECTED, BadValue, parse_replications
+
+    text = text.strip()
+    try:
+        return parse_replications("auto" if text == "auto" else int(text))
+    except (ValueError, BadValue):
+        raise argparse.ArgumentTypeError(f"must be {REPLICATIONS_EXPECTED}; got {text!r}") from None
 
 
 def _non_negative(text: str) -> int:
@@ -303,11 +393,15 @@ def _run(args: argparse.Namespace) -> int:
     from sim.experiment import capacity
     from sim.experiment.api import configure, run
     from sim.experiment.checkpoint import FILENAME
-    from sim.report.html import write as write_report
     from sim.scenario import load_scenario
-    from sim.terminal import progress_bar, summary_table
+    from sim.terminal import progress_bar
 
     scenario = load_scenario(args.scenario)
+    if args.out is not None and not args.out.strip():
+        raise FlashpointError("--out must name a folder; got ''")
+    if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise FlashpointError(f"--out {args.out}: a file, not a folder; name a new folder "
+                              f"(or the folder of a run to --resume)")
     if args.resume and not args.out:
         raise FlashpointError("--resume needs --out DIR: the folder of the interrupted run")
     # Check --policy, --seed and --replications against the scenario before anything is shown.
@@ -329,13 +423,36 @@ def _run(args: argparse.Namespace) -> int:
         print(f"flashpoint: interrupted; the finished replications are saved in "
               f"{out / FILENAME}\nresume with: {_resume_command(args, out)}", file=sys.stderr)
         return 130
+    try:
+        return _write_outputs(args, results, out)
+    except KeyboardInterrupt:
+        print(f"flashpoint: interrupted while writing the outputs; the run is complete in "
+              f"{out / FILENAME}\nwrite the outputs (nothing is simulated again) with: "
+              f"{_resume_command(args, out)}", file=sys.stderr)
+        return 130
+
+
+def _write_outputs(args: argparse.Namespace, results: Any, out: Path) -> int:
+    """Write a finished run's outputs and report, and show its summary."""
+    from sim.report.html import write as write_report
+    from sim.terminal import summary_table
+
     summary = results.summary()  # the bootstrap takes a while: once for all three uses
-    results.write(out, source=args.scenario, summary=summary)
-    report = write_report(results, out, summary)
+    before = _stamps(out)
+    try:
+        results.write(out, source=args.scenario, summary=summary)
+    except FlashpointError as error:  # a full disk, say: the checkpoint holds everything
+        raise FlashpointError(
+            f"{error}\n{_saved(out, before)}\nonce there is room, write the outputs again "
+            f"(nothing is simulated again) with: {_resume_command(args, out)}") from None
+    try:
+        report = write_report(results, out, summary)
+    except OSError as exc:
+        raise _unwritten_report(out, exc, _saved(out, before)) from None
     if not args.quiet:
         summary_table(results, summary=summary)
     for warning in summary["warnings"]:  # answers that may not mean what they seem to
-        print(f"warning: {warning}", file=sys.stderr)
+        print(printable(f"warning: {warning}"), file=sys.stderr)
     print(f"results written to {out}/")
     _announce(report, args.open)
     return 0
@@ -347,7 +464,7 @@ def _replay(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario
 
     rows = replay(load_scenario(args.scenario), args.replication, args.seed)
-    print(replications_csv(rows), end="")
+    print(printable(replications_csv(rows), keep="\n\t"), end="")
     return 0
 
 
@@ -355,8 +472,46 @@ def _report(args: argparse.Namespace) -> int:
     from sim.experiment.api import load_results
     from sim.report.html import write as write_report
 
-    _announce(write_report(load_results(args.folder), args.folder), args.open)
+    results = load_results(args.folder)
+    try:
+        report = write_report(results, args.folder)
+    except OSError as exc:
+        folder = Path(args.folder)
+        saved = f"saved: the run's results, in {folder / 'results.sqlite'}"
+        raise _unwritten_report(folder, exc, saved) from None
+    _announce(report, args.open)
     return 0
+
+
+_OUTPUTS = ("scenario.resolved.yaml", "replications.csv", "timeseries.csv", "summary.json",
+            "report.html")
+
+
+def _stamps(out: Path) -> dict[str, tuple[int, int] | None]:
+    """The inode and modification time of each output file in ``out`` (None: absent)."""
+    stamps: dict[str, tuple[int, int] | None] = {}
+    for name in _OUTPUTS:
+        try:
+            stat = (out / name).stat()
+            stamps[name] = (stat.st_ino, stat.st_mtime_ns)
+        except OSError:
+            stamps[name] = None
+    return stamps
+
+
+def _saved(out: Path, before: dict[str, tuple[int, int] | None]) -> str:
+    """What a run whose outputs could not all be written did save in ``out``."""
+    written = [name for name, stamp in _stamps(out).items()
+               if stamp is not None and stamp != before[name]]
+    return (f"saved in {out}/: results.sqlite (every replication)"
+            + (f", {', '.join(written)}" if written else "; no output file was written"))
+
+
+def _unwritten_report(out: Path, exc: OSError, saved: str) -> FlashpointError:
+    """The error for a report.html that could not be written (a full disk, say)."""
+    return FlashpointError(
+        f"{out / 'report.html'}: cannot write the report: {exc.strerror or exc}\n{saved}\n"
+        f"once there is room, write the report with: flashpoint report {shlex.quote(str(out))}")
 
 
 def _announce(report: Path, open_it: bool) -> None:
