@@ -394,6 +394,8 @@ def _run(args: argparse.Namespace) -> int:
     from sim.experiment.api import configure, run
     from sim.experiment.checkpoint import FILENAME
     from sim.scenario import load_scenario
+    from sim.scenario.errors import FieldError
+    from sim.scenario.loader import problem_at
     from sim.terminal import progress_bar
 
     scenario = load_scenario(args.scenario)
@@ -419,6 +421,8 @@ def _run(args: argparse.Namespace) -> int:
                           workers=workers, policies=args.policy, progress=advance,
                           checkpoint=out, resume=args.resume, executor=args.executor,
                           scheduler=args.scheduler, source=args.scenario)
+    except FieldError as error:  # found when the network was read: say where in the file
+        raise problem_at(args.scenario, error.path, error.expected, error.got) from None
     except KeyboardInterrupt:
         print(f"flashpoint: interrupted; the finished replications are saved in "
               f"{out / FILENAME}\nresume with: {_resume_command(args, out)}", file=sys.stderr)

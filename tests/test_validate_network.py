@@ -158,3 +158,26 @@ def test_gzip_network_within_limits_validates(tmp_path: Path, cli: Cli) -> None:
     path = _scenario(tmp_path, "edges.csv.gz", gzip.compress(EDGES.encode()))
     code, out, err = cli("validate", str(path))
     assert (code, out, err) == (0, f"{path}: ok\n", "")
+
+
+def test_run_names_the_scenario_line_of_a_missing_brand_too(tmp_path: Path, cli: Cli) -> None:
+    path = _scenario(tmp_path, "edges.csv", EDGES, brand="99")
+    code, _, err = cli("run", str(path), "--quiet", "--workers", "1", "--replications", "1",
+                       "--out", str(tmp_path / "out"))
+    assert code == 2 and err.startswith(f"{path}:{BRAND_LINE}: incident.brand_account"), err
+
+
+def test_an_author_from_a_segment_the_file_leaves_empty_is_refused(tmp_path: Path,
+                                                                   cli: Cli) -> None:
+    """It once fell back to a random account, silently."""
+    path = _scenario(tmp_path, "edges.csv", EDGES, segments="account,segment\n")
+    author = "  author: {segment: critics}"
+    text = path.read_text().replace("  type: post\n", f"  type: post\n{author}\n")
+    path.write_text(text)
+    line = text.splitlines().index(author) + 1
+    for command in (("validate",), ("run", "--quiet", "--workers", "1", "--replications", "1",
+                                    "--out", str(tmp_path / "out"))):
+        code, _, err = cli(command[0], str(path), *command[1:])
+        assert code == 2, err
+        assert err.startswith(f"{path}:{line}: incident.author.segment must be a segment with "
+                              f"accounts in the network (critics has none"), err

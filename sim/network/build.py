@@ -12,7 +12,7 @@ from sim.network.loaders import load_graph, read_segments
 from sim.randomness.seeds import stream
 from sim.scenario.apportion import segment_counts
 from sim.scenario.errors import FieldError
-from sim.scenario.schema import FollowersAuthor, Scenario
+from sim.scenario.schema import FollowersAuthor, Scenario, SegmentAuthor
 
 BRAND = -1
 
@@ -62,6 +62,7 @@ def build_network(scenario: Scenario, rng: np.random.Generator) -> Graph:
         if scenario.incident.brand_account is not None:
             graph.brand = _find_brand(graph, scenario.incident.brand_account)
             graph.segment[graph.brand] = BRAND
+        _used_segments_have_accounts(scenario, graph)
     stance = np.array([s.stance for s in segments.values()] + [0.0], dtype=np.float32)
     weight = np.array([s.weight for s in segments.values()] + [0.0], dtype=np.float32)
     graph.stance = stance[graph.segment]
@@ -131,6 +132,29 @@ def add_author(graph: Graph, followers: int, rng: np.random.Generator) -> Graph:
         brand=graph.brand,
         author=n,
     )
+
+
+def _used_segments_have_accounts(scenario: Scenario, graph: Graph) -> None:
+    """A file network's segments that the author or advocates come from have accounts.
+
+    (A generated network's are checked when the scenario is validated.)
+
+    Raises:
+        FieldError: at the first key that names a segment with no account in the network.
+    """
+    names = list(graph.segment_names)
+    counts = np.bincount(graph.segment[graph.segment >= 0], minlength=len(names))
+    expected = "a segment with accounts in the network ({name} has none in network.file)"
+    author = scenario.incident.author
+    if isinstance(author, SegmentAuthor) and counts[names.index(author.segment)] == 0:
+        raise FieldError(("incident", "author", "segment"),
+                         expected.format(name=author.segment), repr(author.segment))
+    for i, policy in enumerate(scenario.policies):
+        for j, action in enumerate(policy.actions):
+            segment = getattr(action, "segment", None) if action.do == "advocates" else None
+            if segment is not None and counts[names.index(segment)] == 0:
+                raise FieldError(("policies", i, "actions", j, "segment"),
+                                 expected.format(name=segment), repr(segment))
 
 
 def _find_brand(graph: Graph, brand_account: str) -> int:
