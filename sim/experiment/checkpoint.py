@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shlex
 import sqlite3
 from collections.abc import Iterable
@@ -266,6 +267,11 @@ def _open_run(path: Path, missing: str) -> tuple[sqlite3.Connection, dict[str, s
     except sqlite3.Error as exc:
         if db is not None:
             db.close()
+        if not _writable(path):  # not damage: SQLite writes beside the file, even to read
+            raise FlashpointError(
+                f"{path.parent}: the run folder (or {path.name}) is not writable, and SQLite "
+                f"needs to write beside the checkpoint even to read it ({exc}); make it "
+                f"writable, or copy the folder somewhere writable and use the copy") from None
         raise FlashpointError(_damage(path, f"SQLite cannot read it as a Flashpoint "
                                             f"checkpoint ({exc})")) from None
     refusal = None
@@ -283,6 +289,11 @@ def _open_run(path: Path, missing: str) -> tuple[sqlite3.Connection, dict[str, s
         db.close()
         raise FlashpointError(refusal)
     return db, info
+
+
+def _writable(path: Path) -> bool:
+    """Whether the checkpoint and its folder can be written (SQLite's -wal and -shm files)."""
+    return os.access(path, os.R_OK | os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
 
 
 _RUN_KEYS = ("checkpoint_format", "scenario_hash", "flashpoint_version", "shapes",

@@ -246,3 +246,26 @@ def test_a_full_disk_while_writing_the_results_says_what_is_saved(
     assert done.returncode == 0, done.stderr
     for name in ("summary.json", "replications.csv", "timeseries.csv"):
         assert (out / name).read_bytes() == (finished[1] / name).read_bytes(), name
+
+
+def test_a_read_only_run_folder_is_not_called_damaged(finished: tuple[Path, Path],
+                                                      tmp_path: Path, cli, monkeypatch) -> None:
+    """SQLite cannot open a checkpoint in a folder it cannot write; that is not damage.
+
+    (The tests run as any user, root included, whom permissions do not stop: SQLite's
+    failure and the permissions are simulated.)
+    """
+    from sim.experiment import checkpoint
+
+    scenario, out = _copy(finished, tmp_path)
+
+    def unopenable(*_: object, **__: object) -> None:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(checkpoint, "_connect", unopenable)
+    monkeypatch.setattr(checkpoint, "_writable", lambda path: False)
+    for argv in (["run", str(scenario), "--out", str(out), "--resume", *RUN],
+                 ["report", str(out)]):
+        code, _, err = cli(*argv)
+        assert code == 2, err
+        assert "is not writable" in err and "damaged" not in err and "remove" not in err, err
