@@ -158,6 +158,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="worker processes (default: one per core, as many as fit in the "
                      "memory available, said above the progress bar); results do not "
                      "depend on it")
+    run.add_argument("--ignore-memory", action="store_true",
+                     help="run even if the memory estimate says the run cannot fit this "
+                     "machine (for those who know better: the estimate is an upper bound)")
     run.add_argument("--policy", action="append", metavar="NAME",
                      help="run only this policy besides the baseline (repeatable)")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no table")
@@ -412,7 +415,7 @@ def _run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.scenario).stem}-{stamp}"
     replications = planned.replications
     workers, note = args.workers, None
-    if args.scheduler is None:  # this machine's cores and memory (refused now if it cannot fit)
+    if args.scheduler is None and not args.ignore_memory:  # refused now if it cannot fit
         plan = capacity.plan(planned, args.workers)
         workers, note = plan.workers, plan.describe()
     try:
@@ -420,7 +423,8 @@ def _run(args: argparse.Namespace) -> int:
             results = run(scenario, replications=args.replications, seed=args.seed,
                           workers=workers, policies=args.policy, progress=advance,
                           checkpoint=out, resume=args.resume, executor=args.executor,
-                          scheduler=args.scheduler, source=args.scenario)
+                          scheduler=args.scheduler, source=args.scenario,
+                          check_memory=not args.ignore_memory)
     except FieldError as error:  # found when the network was read: say where in the file
         raise problem_at(args.scenario, error.path, error.expected, error.got) from None
     except KeyboardInterrupt:
@@ -537,4 +541,6 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
         words += ["--scheduler", args.scheduler]
     elif args.executor != "processes":
         words += ["--executor", args.executor]
+    if getattr(args, "ignore_memory", False):
+        words += ["--ignore-memory"]
     return shlex.join(words)

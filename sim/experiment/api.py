@@ -55,6 +55,7 @@ def run(
     executor: str = "processes",
     scheduler: str | None = None,
     source: str | None = None,
+    check_memory: bool = True,
 ) -> Results:
     """Run every policy of ``scenario`` for every replication.
 
@@ -81,6 +82,9 @@ def run(
             the one at ``scheduler``).
         scheduler: address of a Dask scheduler, such as ``tcp://10.0.0.5:8786``.
         source: the scenario's file name, recorded in ``scenario.resolved.yaml``.
+        check_memory: refuse up front a run whose memory estimate does not fit this
+            machine (:mod:`sim.experiment.capacity`); False runs it anyway, with
+            ``workers`` (default one per core), for those who know better.
 
     Raises:
         ScenarioError: the scenario has a bad value (a :class:`FlashpointError`).
@@ -93,8 +97,10 @@ def run(
     if workers is not None and not (_whole(workers) and workers >= 1):
         raise FlashpointError(f"--workers must be a whole number >= 1; got {workers!r}")
     workers = None if workers is None else int(workers)
-    if scheduler is None:  # a run on this machine: refuse now what cannot fit
+    if scheduler is None and check_memory:  # a run on this machine: refuse what cannot fit
         workers = capacity.plan(scenario, workers).workers
+    elif scheduler is None and workers is None:
+        workers = os.cpu_count() or 1
     workers = workers or 1
     if executor not in EXECUTORS:
         raise FlashpointError(f"--executor must be one of: {', '.join(EXECUTORS)}; "

@@ -123,6 +123,7 @@ def plan(scenario: Scenario, workers: int | None = None, *, cores: int | None = 
             f"the network and {human_bytes(each)} per worker, and {human_bytes(available)} "
             f"is available"
             + (f"; at most {fit} worker{'s' if fit != 1 else ''} would fit (--workers {fit})"
-               if fit >= 1 else "; make the network smaller or free some memory"))
+               if fit >= 1 else "; make the network smaller or free some memory")
+            + ". The estimate is an upper bound: --ignore-memory runs it anyway")
     return Plan(workers=chosen, cores=cores, network_bytes=graph, worker_bytes=each,
                 available=available, limited_by_memory=workers is None and fit < cores)

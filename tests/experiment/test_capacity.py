@@ -96,3 +96,17 @@ def test_the_estimate_covers_the_promotion_trending_and_the_time_series() -> Non
     longer = scenario.model_copy(update={"horizon": 4 * scenario.horizon})
     assert (capacity.plan(longer, cores=1, available=64 * GIB).worker_bytes
             > capacity.plan(scenario, cores=1, available=64 * GIB).worker_bytes)
+
+
+def test_ignore_memory_overrides_the_refusal(tmp_path, cli, monkeypatch) -> None:
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text(MCD.read_text().replace("accounts: 1000000", "accounts: 3000")
+                        .replace("brand_followers: 20000", "brand_followers: 100"))
+    monkeypatch.setattr(capacity, "available_memory", lambda: 2**20)  # 1 MiB free
+    code, _, err = cli("run", str(scenario), "--replications", "2", "--quiet",
+                       "--out", str(tmp_path / "refused"))
+    assert code == 2 and "cannot fit in memory" in err and "--ignore-memory" in err
+    code, _, err = cli("run", str(scenario), "--replications", "2", "--quiet", "--workers", "1",
+                       "--ignore-memory", "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    assert (tmp_path / "out" / "report.html").exists()
