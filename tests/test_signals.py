@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -37,6 +38,21 @@ def _when_running(tmp_path: Path, process: subprocess.Popen[str]) -> None:
             time.sleep(1.0)
             return
         time.sleep(0.1)
+
+
+def _when_saved(tmp_path: Path, process: subprocess.Popen[str]) -> None:
+    """Wait until the run has saved a replication in its checkpoint."""
+    import sqlite3
+
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with sqlite3.connect(tmp_path / "out" / "results.sqlite") as db:
+                if db.execute("SELECT COUNT(*) FROM replication").fetchone()[0] > 0:
+                    return
+        except sqlite3.Error:
+            pass
+        time.sleep(0.2)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
@@ -124,3 +140,23 @@ def test_an_interrupt_while_writing_the_outputs_says_how_to_write_them(tmp_path:
                        "--out", str(tmp_path / "out"))
     assert code == 0, err
     assert (tmp_path / "out" / "report.html").exists()
+
+
+def test_ctrl_c_on_a_local_dask_cluster_saves_the_run_without_tracebacks(tmp_path: Path) -> None:
+    """A terminal's Ctrl-C reaches the whole process group: the cluster's processes too."""
+    pytest.importorskip("distributed")
+    scenario = tmp_path / "slow.yaml"
+    scenario.write_text(SLOW.replace("replications: 100000", "replications: 5000"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim", "run", str(scenario), "--quiet", "--out",
+         str(tmp_path / "out"), "--executor", "dask", "--workers", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        _when_saved(tmp_path, process)  # the cluster has started (docs: a Ctrl-C while it
+        os.killpg(process.pid, signal.SIGINT)  # starts is not seen)
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "resume with: flashpoint run" in err, err

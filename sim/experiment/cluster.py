@@ -9,7 +9,11 @@ in order: the outputs equal a serial run's byte for byte. Needs the ``dask`` ext
 
 from __future__ import annotations
 
+import logging
+import signal
+import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sim.errors import FlashpointError
@@ -27,6 +31,25 @@ def _distributed() -> Any:
     except ImportError:
         raise FlashpointError(f"running on Dask needs the dask extra: {INSTALL}") from None
     return dask.distributed
+
+
+@contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """Start processes that ignore Ctrl-C (they inherit it): it is the parent's to handle.
+
+    A terminal's Ctrl-C reaches every process of the foreground group, so a local cluster's
+    nannies and workers would each print their own traceback while the parent saves the run.
+    The price: a Ctrl-C in the second or two while the cluster starts is not seen (press it
+    again). Blocking the signal instead did not keep it from the workers.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _task(scenario: Scenario, graph: Graph | None, replication: int) -> ReplicationResult:
@@ -59,9 +82,10 @@ class DaskExecutor:
             if self.scheduler:
                 self._client = distributed.Client(self.scheduler, timeout="30s")
             else:
-                self._cluster = distributed.LocalCluster(
-                    n_workers=self.workers, threads_per_worker=1, processes=True,
-                    dashboard_address=None)
+                with _interrupts_ignored():
+                    self._cluster = distributed.LocalCluster(
+                        n_workers=self.workers, threads_per_worker=1, processes=True,
+                        dashboard_address=None, silence_logs=logging.CRITICAL)
                 self._client = distributed.Client(self._cluster)
         except (OSError, ValueError, TimeoutError) as exc:
             self.__exit__(None)
@@ -95,7 +119,9 @@ class DaskExecutor:
             for future in futures:
                 future.cancel()
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any = None, *exc: Any) -> None:
+        if exc_type is not None:  # interrupted or failed: the cancelled tasks' shutdown noise
+            logging.getLogger("distributed").setLevel(logging.CRITICAL + 1)
         if self._client is not None:
             self._client.close()
             self._client = None
