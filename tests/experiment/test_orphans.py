@@ -11,15 +11,7 @@ from pathlib import Path
 
 import pytest
 
-SLOW = """\
-scenario: slow
-horizon: 72h
-replications: 100000
-network: {generator: erdos_renyi, accounts: 20000, mean_follows: 10}
-behaviour: {share_probability: 0.2}
-incident: {type: post, author: random}
-policies: [{name: none}]
-"""
+from tests.test_signals import SLOW  # a run long enough to be killed midway
 
 
 def _children(pid: int) -> list[int]:
