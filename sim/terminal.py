@@ -24,6 +24,7 @@ from rich.text import Text
 from sim.experiment.results import Results
 from sim.formatting import percents, printable, readable
 from sim.report.sentences import recommendation
+from sim.scenario.metric_registry import METRICS
 
 
 @contextmanager
@@ -65,7 +66,10 @@ def progress_bar(total: int | str, quiet: bool = False,
 
 def summary_table(results: Results, console: Console | None = None,
                   summary: dict[str, Any] | None = None) -> None:
-    """Per policy: mean reach, P90 exposure, mean articles, and the change in mean exposure.
+    """Per policy: mean reach, the risk metric's P90, mean articles, and its change in mean.
+
+    The risk metric is the scenario's ``risk.metric`` (exposure without ``risk``), as in
+    the report's headline and the recommendation under the table.
 
     Printed to a file or a pipe (no terminal, and no ``COLUMNS`` set), the table is as wide
     as it needs to be, not wrapped at rich's default of 80 columns.
@@ -81,25 +85,32 @@ def summary_table(results: Results, console: Console | None = None,
     title = Text(f"{printable(summary['scenario'])}: {summary['replications']} replications"
                  f"{stopped}, seed {summary['seed']}", style="table.title")
     table = Table(title=title, title_justify="left")
-    for heading in ("policy", "mean reach", "P90 exposure", "mean articles",
-                    "exposure vs baseline (95% CI)"):
+    risk = summary.get("risk_metric", "exposure")
+    for heading in ("policy", "mean reach", f"P90 {risk}", "mean articles",
+                    f"{risk} vs baseline (95% CI)"):
         table.add_column(heading, justify="left" if heading == "policy" else "right")
     for name, entry in summary["policies"].items():
         metrics = entry["metrics"]
         change = "baseline"
         if "vs_baseline" in entry:
-            paired = entry["vs_baseline"]["exposure"]
+            paired = entry["vs_baseline"][risk]
             rel = paired["relative_change"]
             low, high = paired["relative_ci95"]
             change, low_text, high_text = percents(rel, low, high, signed=True)
             if change != "-" and "-" not in (low_text, high_text):
                 change += f" ({low_text} to {high_text})"
         table.add_row(Text(printable(name)), readable(metrics["reach"]["mean"]),
-                      readable(metrics["exposure"]["p90"]),
+                      _shown(metrics[risk]["p90"], METRICS[risk].count),
                       readable(metrics["articles"]["mean"], 1), change)
     console = console or _console_for(table)
     console.print(table)
     console.print(Text(printable(recommendation(summary))), highlight=False)
+
+
+def _shown(value: float | None, count: bool) -> str:
+    """A value as the report shows it: counts whole, others with one decimal below 100."""
+    whole = count or value is None or abs(value) >= 100
+    return readable(value, 0 if whole else 1)
 
 
 def _console_for(table: Table) -> Console:

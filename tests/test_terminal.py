@@ -20,3 +20,19 @@ def test_piped_table_is_not_wrapped_and_never_shows_minus_zero(
     assert len(rows) == 1 and "-0.4% (-0.4% to -0.4%)" in rows[0], out
     assert "-0%" not in out
     assert len(table) == 6 and len({len(line) for line in table}) == 1, out  # no wrapped cell
+
+
+def test_the_table_speaks_of_the_scenarios_risk_metric(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``risk.metric: reach`` the table's last columns are about reach, as the headline."""
+    from sim.scenario.schema import Risk
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    results = _results([[100.0 + i for i in range(10)], [50.0 + i for i in range(10)]],
+                       [[1] * 10, [0] * 10])
+    results.scenario = results.scenario.model_copy(
+        update={"risk": Risk(metric="reach", tiers={"minor": 1.0})})
+    summary_table(results)
+    out = capsys.readouterr().out
+    assert "P90 reach" in out and "reach vs baseline (95% CI)" in out
+    assert "P90 exposure" not in out and "exposure vs baseline" not in out
