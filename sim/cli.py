@@ -177,6 +177,27 @@ def _parser() -> argparse.ArgumentParser:
                      help="open report.html in the default browser when done")
     run.set_defaults(handler=_run)
 
+    exercise = commands.add_parser(
+        "exercise", help="run every path of a scenario's exercise and write the results",
+        description="Run every path of SCENARIO's exercise (one option at each decision "
+        "point) as the policies of one run (common random numbers across paths) and write "
+        "summary.json, replications.csv, timeseries.csv, scenario.resolved.yaml, paths.csv "
+        "and the checkpoint results.sqlite into DIR.")
+    exercise.add_argument("scenario", metavar="SCENARIO")
+    exercise.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    exercise.add_argument("--replications", type=_positive, metavar="N",
+                          help="replications per path (default: the scenario's, at least "
+                          "100)")
+    exercise.add_argument("--workers", type=_positive, metavar="N",
+                          help="worker processes (default: one per core, as many as fit in "
+                          "the memory available); results do not depend on it")
+    exercise.add_argument("--quiet", action="store_true", help="no progress bar")
+    exercise.add_argument("--resume", action="store_true",
+                          help="continue the interrupted run in --out DIR (same scenario and "
+                          "options)")
+    exercise.set_defaults(handler=_exercise, seed=None, policy=None, scheduler=None,
+                          executor="processes", ignore_memory=False)
+
     replay = commands.add_parser(
         "replay", help="run one replication again and print its rows of replications.csv",
         description="Run replication R of SCENARIO again, with the root seed of the run "
@@ -440,6 +461,60 @@ def _run(args: argparse.Namespace) -> int:
         return 130
 
 
+def _exercise(args: argparse.Namespace) -> int:
+    from sim.experiment import capacity
+    from sim.experiment.api import run
+    from sim.experiment.checkpoint import FILENAME
+    from sim.experiment.exercise import path_scenario, paths, write_paths
+    from sim.scenario import load_scenario
+    from sim.scenario.errors import FieldError
+    from sim.scenario.loader import problem_at
+    from sim.terminal import progress_bar
+
+    if not args.out.strip():
+        raise FlashpointError("--out must name a folder; got ''")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise FlashpointError(f"--out {args.out}: a file, not a folder; name a new folder "
+                              f"(or the folder of an exercise run to --resume)")
+    scenario = load_scenario(args.scenario)
+    if scenario.exercise is None:
+        raise FlashpointError(f"{args.scenario}: no exercise: section to run (see "
+                              "docs/scenarios.md, Exercises); run its policies with "
+                              "flashpoint run")
+    planned = path_scenario(scenario, args.replications)
+    path_list = paths(scenario)
+    plan = capacity.plan(planned, args.workers)
+    try:
+        with progress_bar(planned.replications, quiet=args.quiet,
+                          note=f"{plan.describe()}, for {len(path_list)} paths") as advance:
+            results = run(planned, workers=plan.workers, progress=advance,
+                                checkpoint=out, resume=args.resume, source=args.scenario)
+    except FieldError as error:  # found when the network was read: say where in the file
+        raise problem_at(args.scenario, error.path, error.expected, error.got) from None
+    except KeyboardInterrupt:
+        print(f"flashpoint: interrupted; the finished replications are saved in "
+              f"{out / FILENAME}\nresume with: {_resume_command(args, out)}", file=sys.stderr)
+        return 130
+    try:
+        summary = results.summary()  # the bootstrap takes a while: once for both uses
+        results.write(out, source=args.scenario, summary=summary)
+        write_paths(results, path_list, out)
+    except FlashpointError as error:
+        raise FlashpointError(f"{error}\nthe run is complete in {out / FILENAME}; write the "
+                              f"outputs (nothing is simulated again) with: "
+                              f"{_resume_command(args, out)}") from None
+    except KeyboardInterrupt:
+        print(f"flashpoint: interrupted while writing the outputs; the run is complete in "
+              f"{out / FILENAME}\nwrite the outputs (nothing is simulated again) with: "
+              f"{_resume_command(args, out)}", file=sys.stderr)
+        return 130
+    for warning in summary["warnings"]:
+        print(printable(f"warning: {warning}"), file=sys.stderr)
+    print(f"{len(path_list)} paths; results written to {out}/")
+    return 0
+
+
 def _write_outputs(args: argparse.Namespace, results: Any, out: Path) -> int:
     """Write a finished run's outputs and report, and show its summary."""
     from sim.report.html import write as write_report
@@ -530,10 +605,10 @@ def _announce(report: Path, open_it: bool) -> None:
 
 
 def _resume_command(args: argparse.Namespace, out: Path) -> str:
-    words = ["flashpoint", "run", args.scenario, "--out", str(out), "--resume"]
+    words = ["flashpoint", args.command, args.scenario, "--out", str(out), "--resume"]
     if args.replications is not None:
         words += ["--replications", str(args.replications)]
-    if args.seed is not None:
+    if getattr(args, "seed", None) is not None:
         words += ["--seed", str(args.seed)]
     for name in args.policy or []:
         words += ["--policy", name]

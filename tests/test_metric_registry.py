@@ -8,7 +8,7 @@ import pytest
 import sim
 from sim import metrics
 from sim.errors import FlashpointError
-from sim.scenario import metric_registry, parse_scenario, schema
+from sim.scenario import action, metric_registry, parse_scenario, schema
 from sim.scenario.reference import render
 from sim.stats import paired
 from tests.engine.test_actions import HASHTAG
@@ -24,7 +24,7 @@ def test_every_declared_metric_is_computed_and_nothing_else() -> None:
 
 
 def test_schema_and_reference_take_their_metric_choices_from_the_registry() -> None:
-    assert schema.TRIGGER_METRICS == metric_registry.names(trigger=True)
+    assert action.TRIGGER_METRICS == metric_registry.names(trigger=True)
     assert schema.RISK_METRICS == metric_registry.names(risk=True)
     text = render()
     for name in metric_registry.names(trigger=True):

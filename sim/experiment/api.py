@@ -216,6 +216,10 @@ def replay(scenario: Scenario, replication: int, seed: int | None = None) -> lis
 def configure(scenario: Scenario, replications: int | str | None, seed: int | None,
               policies: Sequence[str] | None) -> Scenario:
     """The scenario as it will run: with the seed, replications and policies asked for."""
+    if not scenario.policies:  # an exercise's scenario may leave them out
+        raise FlashpointError(f"the scenario {scenario.scenario!r} has no policies, only an "
+                              "exercise: run its paths with flashpoint exercise (or give it "
+                              "policies)")
     update: dict[str, Any] = {}
     if seed is not None:
         if not (_whole(seed) and seed >= 0):

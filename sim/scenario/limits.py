@@ -21,3 +21,5 @@ MAX_PROMOTED = 100_000_000.0  # a promotion's impressions over its whole duratio
 MAX_IMPRESSIONS_PER_REACTION = 1_000.0  # trending impressions per recent reaction
 MAX_ADVOCATE_RATE = 10_000.0  # supportive posts per hour of one advocates action
 MAX_ADVOCATE_POSTS = 1_000_000.0  # rate_per_hour x horizon in hours (one simulated event each)
+MAX_EXERCISE_PATHS = 243  # an exercise's paths, the product of its decisions' option counts
+# (3 x 3 x 3 x 3 x 3): each path is a policy of the run, simulated in every replication

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, PlainSerializer
 from pydantic.fields import FieldInfo
 
-from sim.scenario import action_kinds, schema, values
+from sim.scenario import action, action_kinds, exercise, schema, values
 from sim.scenario import fields as f
 from sim.scenario.fields import Expect
 from sim.scenario.strategies import STRATEGIES
@@ -28,9 +28,13 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("`media`", schema.Media),
     ("`monitoring`", schema.Monitoring),
     ("`policies[i]`", schema.Policy),
-    ("`policies[i].actions[j]`", schema.Action),
-    ("`policies[i].actions[j].when`", schema.Trigger),
+    ("`policies[i].actions[j]`", action.Action),
+    ("`policies[i].actions[j].when`", action.Trigger),
     ("`risk`", schema.Risk),
+    ("`exercise`", exercise.Exercise),
+    ("`exercise.decisions[i]`", exercise.Decision),
+    ("`exercise.decisions[i].options[j]`", exercise.Option),
+    ("`exercise.injects[i]`", exercise.Inject),
 ]
 
 
@@ -155,7 +159,7 @@ def _values_section() -> list[str]:
         "`tail` (both or neither), the tail steepens at `knee`: beyond it the chance of a "
         "delay longer than t falls as t^-tail instead of t^-theta.",
         "",
-        f"**Metric names** for `when`: {', '.join(f'`{m}`' for m in schema.TRIGGER_METRICS)}.",
+        f"**Metric names** for `when`: {', '.join(f'`{m}`' for m in action.TRIGGER_METRICS)}.",
         "",
         f"**Metric names** for `risk.metric`: {', '.join(f'`{m}`' for m in schema.RISK_METRICS)}.",
         "",

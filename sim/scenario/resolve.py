@@ -54,9 +54,16 @@ def resolve(scenario: Scenario, base_dir: Path | None = None) -> Scenario:
     media = scenario.media
     if media is not None and network.generator is not None and network.accounts is not None:
         media = scaled(media, network.accounts)  # a file network's size is known once loaded
+    exercise = scenario.exercise
+    if exercise is not None:  # the options' actions, as the policies' (their time stays out)
+        exercise = exercise.model_copy(update={"decisions": [
+            d.model_copy(update={"options": [
+                o.model_copy(update={"actions": [_action(a, scenario) for a in o.actions]})
+                for o in d.options]})
+            for d in exercise.decisions]})
     return scenario.model_copy(
         update={"network": network, "segments": segments, "policies": policies,
-                "behaviour": behaviour, "media": media}
+                "behaviour": behaviour, "media": media, "exercise": exercise}
     )
 
 

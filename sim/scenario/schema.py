@@ -11,34 +11,29 @@ segment's attention, a statement's share probability) are filled in by
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
-    ModelWrapValidatorHandler,
     PlainSerializer,
     PlainValidator,
-    PrivateAttr,
-    SerializationInfo,
-    SerializerFunctionWrapHandler,
-    ValidationError,
     ValidationInfo,
     field_validator,
-    model_serializer,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from sim.formatting import with_article
-from sim.scenario import action_kinds, limits, metric_registry, values
 from sim.scenario import fields as f
+from sim.scenario import limits, metric_registry, values
+from sim.scenario.action import Action
 from sim.scenario.apportion import segment_counts
-from sim.scenario.errors import show
+from sim.scenario.base import Model
+from sim.scenario.errors import format_path
+from sim.scenario.exercise import Exercise
 from sim.scenario.suggest import did_you_mean
 
 GENERATORS = ("scale_free", "erdos_renyi", "small_world", "communities")
@@ -49,7 +44,6 @@ GENERATOR_DEFAULTS: dict[str, dict[str, float | int]] = {
     "communities": {"communities": 20, "mixing": 0.05, "segments_by_community": False},
 }
 NETWORK_FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz", ".graphml")
-TRIGGER_METRICS = metric_registry.names(trigger=True)
 RISK_METRICS = metric_registry.names(risk=True)
 FRACTION_TOLERANCE = 1e-6
 _GENERATOR_SOURCE = f.Source("our default", "judgement")
@@ -67,8 +61,6 @@ GeneratorName = f.choice(*GENERATORS)
 Direction = f.choice("follows", "broadcasts")
 IdKind = f.choice("auto", "integer", "text")
 IncidentType = f.choice("post", "hashtag_campaign")
-TriggerMetric = f.choice(*TRIGGER_METRICS)
-ActionKindName = f.choice_of(action_kinds.names)
 RiskMetric = f.choice(*RISK_METRICS)
 Exponent = Annotated[float, *f.scalar(f.number(2, strict_low=True))]
 Weight = Annotated[float, *f.scalar(f.number(0, limits.MAX_WEIGHT))]
@@ -78,10 +70,6 @@ ImpressionsPerReaction = Annotated[
 MaxReplications = Annotated[int, *f.scalar(f.number(1, limits.MAX_REPLICATIONS, integer=True))]
 
 
-class Model(BaseModel):
-    """Base of every scenario model: frozen, and unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _given(model: BaseModel, name: str) -> bool:
@@ -430,178 +418,6 @@ class Monitoring(Model):
 # ---------------------------------------------------------------- policies
 
 
-class Trigger(Model):
-    """Fire when a monitored metric is above a threshold."""
-
-    metric: TriggerMetric = Field(
-        description="The metric the monitor watches.")
-    above: f.NonNegative = Field(description="Fire at the first sample above this value.")
-
-
-class Action(Model):
-    """One thing the organisation does, at a time or when a metric crosses a threshold.
-
-    The keys every action has are fields here; a kind's own keys (``streisand``,
-    ``strategy``...) are declared by its kind (:mod:`sim.scenario.action_kinds`) and checked
-    by the kind's model. A scenario file writes them all flat (``{do: statement, at: 30m,
-    strategy: apology}``), and so do :meth:`model_dump` and the resolved file; in Python
-    they read as attributes (``action.strategy``), or together as :attr:`own`.
-    """
-
-    do: ActionKindName = Field(description="The action kind (see Action kinds).")
-    at: f.Duration | None = Field(None, description="Time after the incident starts. Set "
-                                  "exactly one of `at` or `when`.")
-    when: Trigger | None = Field(None, description="A metric threshold, checked every "
-                                 "`monitoring.interval`.")
-    delay: f.Distribution = f.sourced(values.Fixed(0.0), "Detection and sign-off delay after "
-                                      "`at` or the trigger.", f.OUR_DEFAULT)
-    _own: action_kinds.ActionFields = PrivateAttr(default_factory=action_kinds.ActionFields)
-
-    @model_validator(mode="after")
-    def _at_or_when(self) -> Action:
-        if self.at is None and self.when is None:
-            raise f.fail("an action with exactly one of 'at' (a time) or 'when' (a trigger)")
-        if self.at is not None and self.when is not None:
-            raise f.fail("", (("when",), "left out when 'at' is set (set exactly one of "
-                              "'at' or 'when')", self.model_dump(mode="json")["when"]))
-        return self
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _by_kind(cls, data: Any, handler: ModelWrapValidatorHandler[Action]) -> Action:
-        """Check the keys every action has here, and the kind's own keys with its model."""
-        if not isinstance(data, dict):
-            return handler(data)
-        do = data.get("do")
-        kind = action_kinds.KINDS.get(do) if isinstance(do, str) else None
-        problems: list[tuple[tuple[str | int, ...], str, Any]] = []
-        given: dict[str, Any] = {}
-        for key, value in data.items():
-            if key in cls.model_fields:
-                continue
-            if kind is not None and key in kind.fields.model_fields:
-                given[key] = value
-                continue
-            users = action_kinds.kinds_with(str(key))
-            if users and kind is not None:
-                problems.append(((key,), f"left out of {with_article(kind.name)} action (it "
-                                 f"is for {' and '.join(users)})", value))
-            elif not users:
-                keys = [*cls.model_fields, *(kind.keys() if kind is not None else
-                                             (k for c in action_kinds.KINDS.values()
-                                              for k in c.keys()))]
-                keys = list(dict.fromkeys(keys))
-                problems.append(((key,), f"a known key ({', '.join(keys)})"
-                                 f"{did_you_mean(str(key), keys)}", f.Verbatim(show(key))))
-        own = None
-        if kind is not None:
-            try:
-                own = kind.fields.model_validate(given)
-            except ValidationError as exc:
-                problems += _own_problems(exc, kind.name)
-        try:
-            action = handler({k: v for k, v in data.items() if k in cls.model_fields})
-        except ValidationError as exc:
-            if not problems:
-                raise
-            raise ValidationError.from_exception_data(exc.title, [
-                *_line_errors(exc), {"type": f.fail("", *_dedupe(problems)), "loc": (),
-                                     "input": data}]) from None
-        if problems:
-            raise f.fail("", *_dedupe(problems))
-        assert own is not None
-        action._own = own
-        return action
-
-    @model_serializer(mode="wrap")
-    def _flat(self, handler: SerializerFunctionWrapHandler,
-              info: SerializationInfo) -> dict[str, Any]:
-        """The keys every action has, then the kind's own keys, in one flat mapping."""
-        data = handler(self)
-        own = self._own.model_dump(
-            mode=info.mode, exclude_none=info.exclude_none, exclude_unset=info.exclude_unset,
-            exclude_defaults=info.exclude_defaults, round_trip=info.round_trip)
-        include, exclude = info.include, info.exclude
-        return {**data, **{k: v for k, v in own.items()
-                           if (include is None or k in include)
-                           and (exclude is None or k not in exclude)}}
-
-    def __getattr__(self, name: str) -> Any:
-        """A key of the action's kind (``action.strategy``), read from :attr:`own`."""
-        if not name.startswith("_"):
-            own = (self.__pydantic_private__ or {}).get("_own")
-            if own is not None and name in type(own).model_fields:
-                return getattr(own, name)
-        return super().__getattr__(name)  # type: ignore[misc]
-
-    def __repr_args__(self) -> Any:
-        """The keys every action has, then the kind's own."""
-        yield from super().__repr_args__()
-        yield from self._own.__repr_args__()
-
-    @property
-    def kind(self) -> action_kinds.ActionKind:
-        """The declaration of the action's kind."""
-        return action_kinds.kind_of(self.do)
-
-    @property
-    def own(self) -> action_kinds.ActionFields:
-        """The kind's own keys, as its model."""
-        return self._own
-
-    def model_copy(self, *, update: Mapping[str, Any] | None = None,
-                   deep: bool = False) -> Action:
-        """A copy with some keys replaced, the kind's own keys among them (not validated)."""
-        update = dict(update or {})
-        own = {key: update.pop(key) for key in list(update) if key in type(self._own).model_fields}
-        copy = super().model_copy(update=update or None, deep=deep)
-        if own:
-            copy._own = copy._own.model_copy(update=own)
-        return copy
-
-
-def _own_problems(exc: ValidationError,
-                  kind: str) -> list[tuple[tuple[str | int, ...], str, Any]]:
-    """The errors of a kind's own keys, as problems at those keys."""
-    out: list[tuple[tuple[str | int, ...], str, Any]] = []
-    for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
-        ctx = error.get("ctx") or {}
-        if error["type"] == f.ERROR_TYPE and ctx.get("problems"):
-            out += [(loc + tuple(sub), expected, got) for sub, expected, got in ctx["problems"]]
-        elif error["type"] == f.ERROR_TYPE:
-            out.append((loc, ctx["expected"], f.Verbatim(show(error.get("input")))))
-        elif error["type"] == "missing":
-            out.append((loc, f"given for {with_article(kind)} action", None))
-        else:
-            out.append((loc, error["msg"], f.Verbatim(show(error.get("input")))))
-    return out
-
-
-def _line_errors(exc: ValidationError) -> list[Any]:
-    """The errors of ``exc``, to be raised again with others."""
-    out = []
-    for error in exc.errors(include_url=False):
-        ctx = error.get("ctx")
-        if error["type"] == f.ERROR_TYPE:
-            out.append({"type": PydanticCustomError(f.ERROR_TYPE, "{expected}", ctx),
-                        "loc": error["loc"], "input": error["input"]})
-        else:
-            out.append({"type": error["type"], "loc": error["loc"], "input": error["input"],
-                        **({"ctx": ctx} if ctx else {})})
-    return out
-
-
-def _dedupe(problems: list[tuple[Any, str, Any]]) -> list[tuple[Any, str, Any]]:
-    seen: set[Any] = set()
-    out = []
-    for problem in problems:
-        if problem[0] not in seen:
-            seen.add(problem[0])
-            out.append(problem)
-    return out
-
-
 class Policy(Model):
     """A named response policy: a list of actions."""
 
@@ -633,6 +449,7 @@ class Risk(Model):
 
 
 # ---------------------------------------------------------------- the scenario
+
 
 
 class Scenario(Model):
@@ -667,8 +484,15 @@ class Scenario(Model):
     media: Media | None = Field(None, description="Media pickup. Default: none.")
     monitoring: Monitoring = Field(Monitoring(), description="The monitor for `when` "
                                    "triggers.")
-    policies: list[Policy] = Field(description="At least one; the first is the baseline.")
+    policies: list[Policy] = Field(
+        [], validate_default=True, description="At least one; the first is the baseline. "
+        "May be left out when `exercise` is given (its paths are the policies of "
+        "`flashpoint exercise`).",
+        json_schema_extra={"default_shown": "required unless `exercise` is given"})
     risk: Risk | None = Field(None, description="Optional severity tiers.")
+    exercise: Exercise | None = Field(
+        None, description="A live crisis exercise: decision points whose options' "
+        "combinations (paths) `flashpoint exercise` runs as policies. Default: none.")
 
     @field_validator("resolution", mode="after")
     @classmethod
@@ -777,35 +601,64 @@ class Scenario(Model):
     @classmethod
     def _policies(cls, policies: list[Policy], info: ValidationInfo) -> list[Policy]:
         if not policies:
+            raw = (info.context or {}).get("raw", {})
+            if isinstance(raw, dict) and raw.get("exercise") is not None:
+                return policies  # left out: the exercise's paths are the policies
+            if not isinstance(raw, dict) or "policies" not in raw:
+                raise f.fail("", ((), "given", None))
             raise f.fail("a list of at least one policy (the first is the baseline)")
         problems: list[tuple[tuple[str | int, ...], str, Any]] = []
         first_seen: dict[str, int] = {}
-        incident: Incident | None = info.data.get("incident")
-        horizon = info.data.get("horizon")
         for i, policy in enumerate(policies):
             if policy.name in first_seen:
                 problems.append(((i, "name"), f"unique (policies[{first_seen[policy.name]}] "
                                  "has the same name)", policy.name))
             first_seen.setdefault(policy.name, i)
             for j, action in enumerate(policy.actions):
-                where = (i, "actions", j)
-                if (action.kind.needs_promotion and incident is not None
-                        and incident.promotion is None):
-                    problems.append(((*where, "do"), f"an action that applies: {action.do} "
-                                     "needs incident.promotion", action.do))
-                for key, field in type(action.own).model_fields.items():
-                    name = getattr(action.own, key)
-                    if f.names_segment(field) and name is not None:
-                        problem = _unknown_segment(name, info)
-                        if problem:
-                            problems.append(((*where, key), *problem))
-                if action.at is not None and horizon is not None and action.at >= horizon:
-                    problems.append(((*where, "at"), f"before the horizon "
-                                     f"({values.format_duration(horizon)})",
-                                     values.format_duration(action.at)))
+                problems += _action_problems(action, (i, "actions", j), action.at, info)
         if problems:
             raise f.fail("", *problems)
         return policies
+
+    @field_validator("exercise", mode="after")
+    @classmethod
+    def _exercise(cls, exercise: Exercise | None, info: ValidationInfo) -> Exercise | None:
+        if exercise is None:
+            return exercise
+        problems: list[tuple[tuple[str | int, ...], str, Any]] = []
+        horizon = info.data.get("horizon")
+        late = (f"before the horizon ({values.format_duration(horizon)})"
+                if horizon is not None else "")
+        for d, decision in enumerate(exercise.decisions):
+            if horizon is not None and decision.at is not None and decision.at >= horizon:
+                problems.append((("decisions", d, "at"), late,
+                                 f.Verbatim(values.format_duration(decision.at))))
+            for o, option in enumerate(decision.options):
+                for j, action in enumerate(option.actions):
+                    problems += _action_problems(
+                        action, ("decisions", d, "options", o, "actions", j), None, info)
+        for i, inject in enumerate(exercise.injects):
+            if horizon is not None and inject.at >= horizon:
+                problems.append((("injects", i, "at"), late,
+                                 f.Verbatim(values.format_duration(inject.at))))
+        for name in exercise.posts:
+            problem = _unknown_segment(name, info)
+            if problem:
+                problems.append((("posts", name), *problem))
+        if problems:
+            raise f.fail("", *problems)
+        return exercise
+
+    def all_actions(self) -> Iterator[tuple[tuple[str | int, ...], Action]]:
+        """Every action of the scenario with its path: the policies', then the exercise's."""
+        for i, policy in enumerate(self.policies):
+            for j, action in enumerate(policy.actions):
+                yield ("policies", i, "actions", j), action
+        if self.exercise is not None:
+            for d, decision in enumerate(self.exercise.decisions):
+                for o, option in enumerate(decision.options):
+                    for j, action in enumerate(option.actions):
+                        yield ("exercise", "decisions", d, "options", o, "actions", j), action
 
     @model_validator(mode="after")
     def _brand_speaks(self) -> Scenario:
@@ -813,13 +666,12 @@ class Scenario(Model):
         key = "brand_followers" if self.network.generator is not None else "brand_account"
         if getattr(self.incident, key) is not None:
             return self
-        for i, policy in enumerate(self.policies):
-            for j, action in enumerate(policy.actions):
-                if action.kind.posted_by_brand:
-                    why = (f"a policy makes {with_article(action.do)}, which the brand posts "
-                           f"(policies[{i}].actions[{j}])")
-                    raise f.fail("", (("incident", key), BRAND_NEEDED[key].format(why=why),
-                                      None))
+        for where, action in self.all_actions():
+            if action.kind.posted_by_brand:
+                who = "a policy" if where[0] == "policies" else "an exercise option"
+                why = (f"{who} makes {with_article(action.do)}, which the brand posts "
+                       f"({format_path(where)})")
+                raise f.fail("", (("incident", key), BRAND_NEEDED[key].format(why=why), None))
         return self
 
     @model_validator(mode="after")
@@ -838,12 +690,10 @@ class Scenario(Model):
         if isinstance(author, SegmentAuthor) and counts.get(author.segment, 1) == 0:
             problems.append((("incident", "author", "segment"),
                              why.format(name=author.segment), author.segment))
-        for i, policy in enumerate(self.policies):
-            for j, action in enumerate(policy.actions):
-                segment = getattr(action, "segment", None) if action.do == "advocates" else None
-                if segment is not None and counts.get(segment, 1) == 0:
-                    problems.append((("policies", i, "actions", j, "segment"),
-                                     why.format(name=segment), segment))
+        for where, action in self.all_actions():
+            segment = getattr(action, "segment", None) if action.do == "advocates" else None
+            if segment is not None and counts.get(segment, 1) == 0:
+                problems.append(((*where, "segment"), why.format(name=segment), segment))
         if problems:
             raise f.fail("", *problems)
         return self
@@ -853,17 +703,41 @@ class Scenario(Model):
         """An advocates action's posts over the horizon are bounded (one event each)."""
         hours = self.horizon / values.HOUR
         problems: list[tuple[tuple[str | int, ...], str, Any]] = []
-        for i, policy in enumerate(self.policies):
-            for j, action in enumerate(policy.actions):
-                rate = getattr(action, "rate_per_hour", None) if action.do == "advocates" else None
-                if rate is not None and rate * hours > limits.MAX_ADVOCATE_POSTS:
-                    problems.append((("policies", i, "actions", j, "rate_per_hour"),
-                                     f"at most {limits.MAX_ADVOCATE_POSTS:,.0f} posts over the "
-                                     f"horizon ({values.format_duration(self.horizon)}: "
-                                     f"{rate * hours:,.0f})", rate))
+        for where, action in self.all_actions():
+            rate = getattr(action, "rate_per_hour", None) if action.do == "advocates" else None
+            if rate is not None and rate * hours > limits.MAX_ADVOCATE_POSTS:
+                problems.append(((*where, "rate_per_hour"),
+                                 f"at most {limits.MAX_ADVOCATE_POSTS:,.0f} posts over the "
+                                 f"horizon ({values.format_duration(self.horizon)}: "
+                                 f"{rate * hours:,.0f})", rate))
         if problems:
             raise f.fail("", *problems)
         return self
+
+
+def _action_problems(action: Action, where: tuple[str | int, ...], at: float | None,
+                     info: ValidationInfo) -> list[tuple[tuple[str | int, ...], str, Any]]:
+    """What is wrong with ``action`` (at ``where``) given the rest of the scenario.
+
+    ``at`` is the action's own time, checked against the horizon (None: not its own, as
+    for an exercise option's action, whose decision's time is checked instead).
+    """
+    problems: list[tuple[tuple[str | int, ...], str, Any]] = []
+    incident: Incident | None = info.data.get("incident")
+    horizon = info.data.get("horizon")
+    if action.kind.needs_promotion and incident is not None and incident.promotion is None:
+        problems.append(((*where, "do"), f"an action that applies: {action.do} "
+                         "needs incident.promotion", action.do))
+    for key, field in type(action.own).model_fields.items():
+        name = getattr(action.own, key)
+        if f.names_segment(field) and name is not None:
+            problem = _unknown_segment(name, info)
+            if problem:
+                problems.append(((*where, key), *problem))
+    if at is not None and horizon is not None and at >= horizon:
+        problems.append(((*where, "at"), f"before the horizon "
+                         f"({values.format_duration(horizon)})", values.format_duration(at)))
+    return problems
 
 
 def _followers_author(author: FollowersAuthor, network: Network | None,
