@@ -109,7 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flashpoint",
         description="Simulate a social-media incident and compare response policies.",
-        epilog="Scenario format: docs/scenario-reference.md. Exit codes: 0 ok, 2 bad input.",
+        epilog="Scenario format: docs/scenario-reference.md. Exit codes: 0 ok, 2 bad input, "
+        "130 interrupted (Ctrl-C or SIGTERM), 141 output closed.",
     )
     parser.add_argument("--version", action="version", version=f"flashpoint {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Command)
