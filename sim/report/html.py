@@ -508,9 +508,26 @@ def _counter(run: dict[str, list[float | None]], t: float) -> str:
     return f"exposed {exposed:,} · reacted {reacted:,} so far"
 
 
-def _clock(hours: float) -> str:
-    """A time since the start, in minutes under an hour and in hours after."""
-    return f"{hours * 60:.0f} min" if hours < 1 else f"{hours:.1f} h"
+def _clock(hours: float, extra: int = 0) -> str:
+    """A time since the start, in minutes under an hour and in hours after.
+
+    ``extra`` decimals more than the usual (none for minutes, one for hours).
+    """
+    return f"{hours * 60:.{extra}f} min" if hours < 1 else f"{hours:.{1 + extra}f} h"
+
+
+def _clocks(times: Sequence[float]) -> list[str]:
+    """The frames' labels, each neighbour distinct where decimals can make it so.
+
+    :func:`_clock`'s labels, with up to two more decimals where two neighbouring frames would
+    otherwise read the same ("5 min", "5 min").
+    """
+    labels: list[str] = []
+    for extra in range(3):
+        labels = [_clock(float(t), extra) for t in times]
+        if all(a != b for a, b in zip(labels, labels[1:], strict=False)):
+            break
+    return labels
 
 
 def _frame_times(snap: dict[str, Any]) -> np.ndarray:
@@ -589,6 +606,7 @@ def _cascade(results: Results, summary: dict[str, Any], charts: dict[str, Any]) 
                                          "line": {"width": 2, "color": SEGMENT_COLOURS[
                                              s % len(SEGMENT_COLOURS)]}}))
     frames, rows = [], []
+    clocks = _clocks(times)
     for k, t in enumerate(times):
         data = []
         for p, run in enumerate(snap["runs"]):
@@ -596,14 +614,14 @@ def _cascade(results: Results, summary: dict[str, Any], charts: dict[str, Any]) 
             data.append(go.Scatter(marker=_state_marker(states)))
             data.append(go.Scatter(text=[_counter(run, float(t))]))
             counts = np.bincount(states, minlength=4)
-            rows.append([_clock(t), esc(panels[p])] + [str(c) for c in counts])
+            rows.append([clocks[k], esc(panels[p])] + [str(c) for c in counts])
         frames.append(go.Frame(data=data, traces=node_traces, name=str(k)))
     fig.frames = frames
     play = [{"label": f"Play {speed}x", "method": "animate",
              "args": [None, {"frame": {"duration": FRAME_MS // speed, "redraw": False},
                              "fromcurrent": True, "transition": {"duration": 0}}]}
             for speed in SPEEDS]
-    steps = [{"label": _clock(t), "method": "animate",
+    steps = [{"label": clocks[k], "method": "animate",
               "args": [[str(k)], {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
                                   "transition": {"duration": 0}}]} for k, t in enumerate(times)]
     fig.update_layout(

@@ -232,11 +232,12 @@ def test_the_tail_charts_tick_labels_do_not_run_into_each_other(mcd_report) -> N
 
 def test_the_cascade_fills_a_projector_screen_counts_and_plays_at_three_speeds(
         mcd_report) -> None:
-    from sim.report.html import FRAME_MS, _clock, _counter, _frame_times
+    from sim.report.html import FRAME_MS, _clocks, _counter, _frame_times
 
     report, results = mcd_report
     snap = results.snapshot
-    last = float(_frame_times(snap)[-1])
+    times = _frame_times(snap)
+    last = float(times[-1])
     with sync_api.sync_playwright() as p:
         page = _open(p, report, 1920, 1080)
         width = page.locator("#chart-cascade").bounding_box()["width"]
@@ -246,6 +247,8 @@ def test_the_cascade_fills_a_projector_screen_counts_and_plays_at_three_speeds(
                                   ".updatemenus[0].buttons.map(b => b.args[1].frame.duration)")
         labels = page.eval_on_selector_all("#chart-cascade .slider-label",
                                            "els => els.map(e => e.textContent)")
+        page_labels = page.evaluate("document.getElementById('chart-cascade').layout"
+                                    ".sliders[0].steps.map(s => s.label)")
         steps = page.evaluate("document.getElementById('chart-cascade').layout.sliders[0]"
                               ".steps.length")
         page.evaluate("() => { window.framesSeen = []; document.getElementById("
@@ -262,7 +265,9 @@ def test_the_cascade_fills_a_projector_screen_counts_and_plays_at_three_speeds(
     assert durations[:3] == [FRAME_MS, FRAME_MS // 2, FRAME_MS // 4] and FRAME_MS >= 500
     # the slider's labels run to the last frame, on a wide screen and on a laptop
     end = labels[-1]
-    assert end == _clock(last) and narrow[-1] == end, (labels, narrow)
+    assert end == _clocks(times)[-1] and narrow[-1] == end, (labels, narrow)
+    all_labels = page_labels  # every step's label, shown or not: no two neighbours alike
+    assert all(a != b for a, b in zip(all_labels, all_labels[1:], strict=False)), all_labels
     # per panel, the counts so far at the last frame
     assert counters == [_counter(run, last) for run in snap["runs"]]
     assert all(c.startswith("exposed ") and "reacted" in c for c in counters)

@@ -460,3 +460,14 @@ def test_headline_sentences_speak_of_the_risk_metric(tmp_path: Path) -> None:
     sentences = headline(results)
     assert sentences and all("expected reach" in s for s in sentences), sentences
     assert not any("exposure" in s for s in sentences)
+
+
+def test_cascade_slider_labels_never_read_the_same_twice_in_a_row() -> None:
+    """Frames 2 minutes apart once both read "5 min"; the labels take the decimals needed."""
+    from sim.report.html import _clocks
+
+    times = [0.0, 0.08, 0.0833, 0.09, 0.5, 1.0, 1.02, 1.04, 30.0]
+    labels = _clocks(times)
+    assert all(a != b for a, b in zip(labels, labels[1:], strict=False)), labels
+    assert labels[:3] == ["0.0 min", "4.8 min", "5.0 min"] and labels[-1] == "30.00 h"
+    assert _clocks([0.0, 0.25, 2.0]) == ["0 min", "15 min", "2.0 h"]  # none added when unneeded
