@@ -417,18 +417,13 @@ def _non_negative(text: str) -> int:
 def _run(args: argparse.Namespace) -> int:
     from sim.experiment import capacity
     from sim.experiment.api import configure, run
-    from sim.experiment.checkpoint import FILENAME
     from sim.scenario import load_scenario
     from sim.scenario.errors import FieldError
     from sim.scenario.loader import problem_at
     from sim.terminal import progress_bar
 
     scenario = load_scenario(args.scenario)
-    if args.out is not None and not args.out.strip():
-        raise FlashpointError("--out must name a folder; got ''")
-    if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
-        raise FlashpointError(f"--out {args.out}: a file, not a folder; name a new folder "
-                              f"(or the folder of a run to --resume)")
+    _check_out(args.out, "a run")
     if args.resume and not args.out:
         raise FlashpointError("--resume needs --out DIR: the folder of the interrupted run")
     # Check --policy, --seed and --replications against the scenario before anything is shown.
@@ -450,16 +445,11 @@ def _run(args: argparse.Namespace) -> int:
     except FieldError as error:  # found when the network was read: say where in the file
         raise problem_at(args.scenario, error.path, error.expected, error.got) from None
     except KeyboardInterrupt:
-        print(f"flashpoint: interrupted; the finished replications are saved in "
-              f"{out / FILENAME}\nresume with: {_resume_command(args, out)}", file=sys.stderr)
-        return 130
+        return _interrupted(args, out)
     try:
         return _write_outputs(args, results, out)
     except KeyboardInterrupt:
-        print(f"flashpoint: interrupted while writing the outputs; the run is complete in "
-              f"{out / FILENAME}\nwrite the outputs (nothing is simulated again) with: "
-              f"{_resume_command(args, out)}", file=sys.stderr)
-        return 130
+        return _interrupted(args, out, writing=True)
 
 
 def _exercise(args: argparse.Namespace) -> int:
@@ -472,12 +462,8 @@ def _exercise(args: argparse.Namespace) -> int:
     from sim.scenario.loader import problem_at
     from sim.terminal import progress_bar
 
-    if not args.out.strip():
-        raise FlashpointError("--out must name a folder; got ''")
+    _check_out(args.out, "an exercise run")
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise FlashpointError(f"--out {args.out}: a file, not a folder; name a new folder "
-                              f"(or the folder of an exercise run to --resume)")
     scenario = load_scenario(args.scenario)
     if scenario.exercise is None:
         raise FlashpointError(f"{args.scenario}: no exercise: section to run (see "
@@ -489,14 +475,12 @@ def _exercise(args: argparse.Namespace) -> int:
     try:
         with progress_bar(planned.replications, quiet=args.quiet,
                           note=f"{plan.describe()}, for {len(path_list)} paths") as advance:
-            results = run(planned, workers=plan.workers, progress=advance,
-                                checkpoint=out, resume=args.resume, source=args.scenario)
+            results = run(planned, workers=plan.workers, progress=advance, checkpoint=out,
+                          resume=args.resume, source=args.scenario)
     except FieldError as error:  # found when the network was read: say where in the file
         raise problem_at(args.scenario, error.path, error.expected, error.got) from None
     except KeyboardInterrupt:
-        print(f"flashpoint: interrupted; the finished replications are saved in "
-              f"{out / FILENAME}\nresume with: {_resume_command(args, out)}", file=sys.stderr)
-        return 130
+        return _interrupted(args, out)
     try:
         summary = results.summary()  # the bootstrap takes a while: once for both uses
         results.write(out, source=args.scenario, summary=summary)
@@ -506,14 +490,34 @@ def _exercise(args: argparse.Namespace) -> int:
                               f"outputs (nothing is simulated again) with: "
                               f"{_resume_command(args, out)}") from None
     except KeyboardInterrupt:
-        print(f"flashpoint: interrupted while writing the outputs; the run is complete in "
-              f"{out / FILENAME}\nwrite the outputs (nothing is simulated again) with: "
-              f"{_resume_command(args, out)}", file=sys.stderr)
-        return 130
+        return _interrupted(args, out, writing=True)
     for warning in summary["warnings"]:
         print(printable(f"warning: {warning}"), file=sys.stderr)
     print(f"{len(path_list)} paths; results written to {out}/")
     return 0
+
+
+def _check_out(out: str | None, what: str) -> None:
+    """Refuse an ``--out`` that cannot hold ``what``: empty, or an existing file."""
+    if out is not None and not out.strip():
+        raise FlashpointError("--out must name a folder; got ''")
+    if out and Path(out).exists() and not Path(out).is_dir():
+        raise FlashpointError(f"--out {out}: a file, not a folder; name a new folder "
+                              f"(or the folder of {what} to --resume)")
+
+
+def _interrupted(args: argparse.Namespace, out: Path, writing: bool = False) -> int:
+    """Say what an interrupted run saved and the command that goes on; the exit code."""
+    from sim.experiment.checkpoint import FILENAME
+
+    if writing:
+        print(f"flashpoint: interrupted while writing the outputs; the run is complete in "
+              f"{out / FILENAME}\nwrite the outputs (nothing is simulated again) with: "
+              f"{_resume_command(args, out)}", file=sys.stderr)
+    else:
+        print(f"flashpoint: interrupted; the finished replications are saved in "
+              f"{out / FILENAME}\nresume with: {_resume_command(args, out)}", file=sys.stderr)
+    return 130
 
 
 def _write_outputs(args: argparse.Namespace, results: Any, out: Path) -> int:
