@@ -21,7 +21,7 @@ import numpy as np
 
 from sim.errors import FlashpointError
 from sim.experiment.api import run
-from sim.experiment.results import Results, _number, csv_text
+from sim.experiment.results import Results, csv_number, csv_text
 from sim.io import atomic_write_text
 from sim.metrics import METRICS
 from sim.scenario.exercise import PATH_SEPARATOR, Decision, Option, add_delays
@@ -137,7 +137,7 @@ def paths_csv(results: Results, path_list: list[Path]) -> str:
                 stats = [float(values.mean()), *np.percentile(values, [10, 50, 90]).tolist()]
             else:
                 stats = [None] * 4
-            buffer.write(",".join([*cells, metric, *(_number(v) for v in stats)]) + "\n")
+            buffer.write(",".join([*cells, metric, *(csv_number(v) for v in stats)]) + "\n")
     return buffer.getvalue()
 
 

@@ -201,13 +201,17 @@ class Results:
                 mean, p10, p50, p90 = (stats.mean[p, s], stats.p10[p, s], stats.p50[p, s],
                                        stats.p90[p, s])
                 for k, t in enumerate(self.times_h):
-                    buffer.write(f"{cell},{_number(float(t))},{metric},"
-                                 f"{_number(mean[k])},{_number(p10[k])},{_number(p50[k])},"
-                                 f"{_number(p90[k])}\n")
+                    buffer.write(f"{cell},{csv_number(float(t))},{metric},"
+                                 f"{csv_number(mean[k])},{csv_number(p10[k])},{csv_number(p50[k])},"
+                                 f"{csv_number(p90[k])}\n")
         return buffer.getvalue()
 
 
-def _number(value: float | None) -> str:
+def csv_number(value: float | None) -> str:
+    """A number as the CSV outputs write it.
+
+    Whole numbers without ``.0``, others to 10 significant digits; blank when undefined.
+    """
     if value is None or math.isnan(value):
         return ""
     value = float(value)
@@ -276,6 +280,6 @@ def replications_csv(rows: Iterable[dict[str, Any]]) -> str:
     buffer.write(",".join(COLUMNS) + "\n")
     for row in rows:
         cells = [csv_text(row["policy"]), str(row["replication"]), str(row["seed"])]
-        cells += [_number(row[metric]) for metric in METRICS]
+        cells += [csv_number(row[metric]) for metric in METRICS]
         buffer.write(",".join(cells) + "\n")
     return buffer.getvalue()
