@@ -145,9 +145,11 @@ class World:
             return int(self.graph.author)
         high, low = (int(w) for w in self.draws(layout.KEY_AUTHOR, index)[:2])
         if isinstance(author, SegmentAuthor):
+            # the segment has accounts: checked when the scenario is validated (generated
+            # networks) or its network file read (sim.network.build)
             members = self.members(self.segment_names.index(author.segment))
-            if len(members):
-                return int(members[pick(np.uint32(high), np.uint32(low), len(members))])
+            assert len(members), author.segment
+            return int(members[pick(np.uint32(high), np.uint32(low), len(members))])
         return self.audience_account(high, low)
 
     def audience_account(self, high: int, low: int) -> int:
