@@ -52,7 +52,13 @@ class Rules(Protocol):
 
 @dataclass
 class Run:
-    """Everything one run leaves behind for the metrics."""
+    """Everything one run leaves behind for the metrics.
+
+    ``action_times`` holds, per action index, when the action took effect (seconds);
+    ``decided_times`` when its time came or its trigger fired, before its delay. An action
+    whose trigger never fired is in neither; one whose delay ran past the horizon only in
+    ``decided_times``.
+    """
 
     world: World
     policy: Policy
@@ -61,6 +67,7 @@ class Run:
     rules: Rules
     response_times: list[float]
     action_times: dict[int, float] = field(default_factory=dict)
+    decided_times: dict[int, float] = field(default_factory=dict)
 
 
 def simulate(world: World, policy: Policy, replication: Replication, rules: Rules) -> Run:
@@ -236,6 +243,7 @@ def _action(env: simpy.Environment, run: Run, index: int, action: Action,
     else:
         assert event is not None
         yield event
+    run.decided_times[index] = env.now  # its time came, or its trigger fired
     delay = run.world.action_delay(index, 0, action.delay, run.replication.index)
     if env.now + delay > run.world.scenario.horizon or math.isinf(delay):
         return

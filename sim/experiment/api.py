@@ -21,6 +21,8 @@ from sim.experiment.checkpoint import FILENAME, Checkpoint, open_finished, scena
 from sim.experiment.checks import audience_of
 from sim.experiment.results import Results, row_of
 from sim.experiment.runner import (
+    DECIDED,
+    TOOK_EFFECT,
     ReplicationResult,
     ReplicationRow,
     max_actions,
@@ -32,6 +34,7 @@ from sim.experiment.snapshot import snapshot
 from sim.experiment.stopping import rule_for
 from sim.metrics import METRICS, SERIES, time_grid
 from sim.network.build import audience
+from sim.network.graph import Graph
 from sim.scenario.loader import check_scenario, parse_scenario
 from sim.scenario.schema import Scenario
 from sim.scenario.suggest import did_you_mean
@@ -56,6 +59,7 @@ def run(
     scheduler: str | None = None,
     source: str | None = None,
     check_memory: bool = True,
+    views: Callable[[Results, Graph | None], dict[str, Any]] | None = None,
 ) -> Results:
     """Run every policy of ``scenario`` for every replication.
 
@@ -85,6 +89,10 @@ def run(
         check_memory: refuse up front a run whose memory estimate does not fit this
             machine (:mod:`sim.experiment.capacity`); False runs it anyway, with
             ``workers`` (default one per core), for those who know better.
+        views: called once the run is done, as ``views(results, graph)`` (``graph``: the
+            run's network, or None if none was built); the plain-JSON mapping it returns is
+            added to ``results.snapshot`` and saved with it, so that what it simulates
+            for a view is not simulated again when the outputs are rewritten.
 
     Raises:
         ScenarioError: the scenario has a bad value (a :class:`FlashpointError`).
@@ -134,6 +142,8 @@ def run(
             if runner.graph is not None:
                 results.audience = audience_of(runner.graph)
             results.snapshot = snapshot(results, runner.graph)  # so the report never simulates
+            if views is not None:
+                results.snapshot.update(views(results, runner.graph))
             if not temporary:
                 store.finish(results.stopped_by, len(rows), results.precision,
                              results.snapshot)
@@ -253,8 +263,8 @@ def shapes_of(scenario: Scenario) -> tuple[tuple[int, ...], ...]:
     """Shapes of one replication's metrics, series and action-time arrays."""
     policies = len(scenario.policies)
     steps = len(time_grid(scenario.horizon, scenario.resolution))
-    return (policies, len(METRICS)), (policies, len(SERIES), steps), (policies,
-                                                                     max_actions(scenario))
+    return ((policies, len(METRICS)), (policies, len(SERIES), steps),
+            (policies, 2, max_actions(scenario)))
 
 
 class _Lazy:
@@ -308,7 +318,7 @@ def collect(scenario: Scenario, results: list[ReplicationRow], series: SeriesSou
             precision: dict[str, Any] | None = None, source: str | None = None) -> Results:
     """Assemble per-replication rows, and where their series are, into :class:`Results`."""
     metrics = np.stack([r.metrics for r in results], axis=1)
-    actions = np.stack([r.actions for r in results], axis=1)
+    actions = np.stack([r.actions for r in results], axis=1)  # [policy, rep, 2, action]
     return Results(
         scenario=scenario,
         policies=[p.name for p in scenario.policies],
@@ -316,7 +326,8 @@ def collect(scenario: Scenario, results: list[ReplicationRow], series: SeriesSou
         metrics=metrics,
         series_store=series,
         times_h=time_grid(scenario.horizon, scenario.resolution) / HOUR,
-        actions_h=actions,
+        actions_h=actions[:, :, TOOK_EFFECT],
+        decided_h=actions[:, :, DECIDED],
         stopped_by=stopped_by,
         scenario_hash=scenario_hash,
         precision=precision,

@@ -43,7 +43,8 @@ from sim.scenario.loader import dump_resolved
 from sim.scenario.schema import Scenario
 
 FILENAME = "results.sqlite"
-FORMAT = "2"  # 2: checksums on every replication and on the run table; 1 had none
+FORMAT = "3"  # 3: actions' decision hours too; 2: checksums on every replication and on the
+# run table; 1 had none
 Shapes = tuple[tuple[int, ...], ...]  # of one replication's metrics, series and actions
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -54,6 +54,9 @@ class Results:
         times_h: the time grid, hours after the incident starts.
         actions_h: ``[policy, replication, action]``: the hour each of the policy's actions
             took effect (``nan``: it never did, or the policy has fewer actions).
+        decided_h: as ``actions_h``, the hour each action's time came or its trigger fired,
+            before its delay (``nan``: its trigger never fired); None for results built by
+            hand.
         stopped_by: what ended the run: ``replications`` (a fixed number), ``precision``
             or ``max_replications`` (``replications: auto``).
         scenario_hash: SHA-256 of the resolved scenario (and of its network files).
@@ -79,6 +82,7 @@ class Results:
     source: str | None = None
     snapshot: dict[str, Any] | None = None
     audience: dict[str, Any] | None = None
+    decided_h: np.ndarray | None = None
 
     def metric(self, policy: str, name: str) -> np.ndarray:
         """One metric of one policy over the replications."""

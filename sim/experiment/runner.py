@@ -29,13 +29,16 @@ from sim.policies.actions import RULES
 from sim.scenario.schema import Scenario
 from sim.scenario.values import HOUR
 
+TOOK_EFFECT, DECIDED = 0, 1  # the rows of a replication's action hours
+
 
 @dataclass(frozen=True)
 class ReplicationResult:
     """What one replication gives, for every policy.
 
-    Metrics ``[policy, metric]``, series ``[policy, series, time]`` and the hours at which
-    its actions took effect ``[policy, action]`` (``nan``: never).
+    Metrics ``[policy, metric]``, series ``[policy, series, time]`` and the hours of its
+    actions ``[policy, 2, action]``: ``[:, 0]`` when each took effect, ``[:, 1]`` when its
+    time came or its trigger fired (``nan``: never; see :data:`TOOK_EFFECT`, :data:`DECIDED`).
     """
 
     replication: int
@@ -49,7 +52,7 @@ def run_replication(scenario: Scenario, graph: Graph | None, replication: int) -
     world = world_for(scenario, graph, replication)
     drawn = world.replication(replication)
     metrics, series = [], []
-    actions = np.full((len(scenario.policies), max_actions(scenario)), np.nan)
+    actions = np.full((len(scenario.policies), 2, max_actions(scenario)), np.nan)
     for p, policy in enumerate(scenario.policies):
         run = simulate(world, policy, drawn, RULES)
         values, curves = compute(run)
@@ -57,7 +60,9 @@ def run_replication(scenario: Scenario, graph: Graph | None, replication: int) -
         metrics.append([values[name] for name in METRICS])
         series.append([curves[name] for name in SERIES])
         for index, t in run.action_times.items():
-            actions[p, index] = t / HOUR
+            actions[p, TOOK_EFFECT, index] = t / HOUR
+        for index, t in run.decided_times.items():
+            actions[p, DECIDED, index] = t / HOUR
     return ReplicationResult(replication, np.array(metrics, dtype=np.float64),
                              np.array(series, dtype=np.float64), actions)
 
@@ -93,8 +98,8 @@ CHECKPOINT_BATCH = 10  # replications per checkpoint transaction
 class ReplicationRow:
     """A saved replication as a run keeps it in memory: no series, which stay in the store.
 
-    Metrics ``[policy, metric]`` and the hours at which its actions took effect
-    ``[policy, action]`` (``nan``: never).
+    Metrics ``[policy, metric]`` and its actions' hours ``[policy, 2, action]`` (as in
+    :class:`ReplicationResult`).
     """
 
     replication: int
