@@ -125,6 +125,14 @@ class Option(Model):
         return self
 
 
+def _effect(option: Option) -> str:
+    """What an option does, as text: equal for options that give the same paths."""
+    if not option.actions:
+        return "[]"
+    return repr([(action.model_dump(mode="json"), str(add_delays(option.delay, action.delay)))
+                 for action in option.actions])
+
+
 class Decision(Model):
     """A decision point: a prompt, a time or trigger, and the options."""
 
@@ -144,12 +152,20 @@ class Decision(Model):
                               f.Verbatim(f"{len(options)} option"
                                          f"{'' if len(options) == 1 else 's'}")))
         first_seen: dict[str, int] = {}
+        same_effect: dict[str, int] = {}
         problems: list[tuple[tuple[str | int, ...], str, Any]] = []
         for i, option in enumerate(options):
             if option.name in first_seen:
                 problems.append(((i, "name"), f"unique within the decision (options["
                                  f"{first_seen[option.name]}] has the same name)", option.name))
             first_seen.setdefault(option.name, i)
+            effect = _effect(option)
+            if effect in same_effect:  # two paths that are one: a choice that changes nothing
+                problems.append(((i, "actions"), f"actions (or a delay) that differ from "
+                                 f"those of options[{same_effect[effect]}] (the two options "
+                                 "would give the same paths)", f.Verbatim(
+                                     "nothing" if not option.actions else "the same actions")))
+            same_effect.setdefault(effect, i)
         if problems:
             raise f.fail("", *problems)
         return options

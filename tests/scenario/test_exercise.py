@@ -77,7 +77,8 @@ def test_without_an_exercise_policies_stay_required(tmp_path: Path) -> None:
 
 def test_too_many_paths_names_the_decisions_and_the_count(tmp_path: Path) -> None:
     decision = ("    - prompt: Q{i}?\n      at: 1h\n      options:\n"
-                + "".join(f"        - name: o{j}\n" for j in range(3)))
+                + "".join(f"        - {{{{name: o{j}, actions: [{{{{do: delete}}}}], "
+                          f"delay: {j}h}}}}\n" for j in range(3)))
     text = (BASE.split("  decisions:\n")[0] + "  decisions:\n"
             + "".join(decision.format(i=i) for i in range(6)))
     assert 3**6 > limits.MAX_EXERCISE_PATHS
@@ -85,6 +86,22 @@ def test_too_many_paths_names_the_decisions_and_the_count(tmp_path: Path) -> Non
         f"{tmp_path / 's.yaml'}:11: exercise.decisions must be a list of decisions with at "
         f"most {limits.MAX_EXERCISE_PATHS} paths (the product of their options' counts; each "
         "path is a policy of the run); got 729 paths (3 x 3 x 3 x 3 x 3 x 3)"]
+
+
+def test_options_that_do_the_same_are_refused(tmp_path: Path) -> None:
+    decision = ("    - prompt: Q?\n      at: 1h\n      options:\n        - name: wait\n"
+                "        - name: also wait\n          delay: 2h\n"
+                "        - {name: delete, actions: [{do: delete}]}\n"
+                "        - {name: delete too, actions: [{do: delete, delay: 0s}]}\n")
+    text = BASE.split("  decisions:\n")[0] + "  decisions:\n" + decision
+    file = tmp_path / "s.yaml"
+    assert _problems(tmp_path, text) == [
+        f"{file}:16: exercise.decisions[0].options[1].actions must be actions (or a delay) that "
+        "differ from those of options[0] (the two options would give the same paths); got "
+        "nothing",
+        f"{file}:19: exercise.decisions[0].options[3].actions must be actions (or a delay) that "
+        "differ from those of options[2] (the two options would give the same paths); got the "
+        "same actions"]
 
 
 def test_an_option_action_with_its_own_time_is_refused_at_its_line(tmp_path: Path) -> None:
