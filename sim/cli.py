@@ -454,9 +454,9 @@ def _run(args: argparse.Namespace) -> int:
 
 def _exercise(args: argparse.Namespace) -> int:
     from sim.experiment import capacity
-    from sim.experiment.api import run
     from sim.experiment.checkpoint import FILENAME
-    from sim.experiment.exercise import path_scenario, paths, write_paths
+    from sim.experiment.exercise import path_scenario, run_exercise, write_paths
+    from sim.report.exercise import write as write_exercise
     from sim.scenario import load_scenario
     from sim.scenario.errors import FieldError
     from sim.scenario.loader import problem_at
@@ -470,13 +470,14 @@ def _exercise(args: argparse.Namespace) -> int:
                               "docs/scenarios.md, Exercises); run its policies with "
                               "flashpoint run")
     planned = path_scenario(scenario, args.replications)
-    path_list = paths(scenario)
     plan = capacity.plan(planned, args.workers)
     try:
         with progress_bar(planned.replications, quiet=args.quiet,
-                          note=f"{plan.describe()}, for {len(path_list)} paths") as advance:
-            results = run(planned, workers=plan.workers, progress=advance, checkpoint=out,
-                          resume=args.resume, source=args.scenario)
+                          note=f"{plan.describe()}, for {len(planned.policies)} paths"
+                          ) as advance:
+            path_list, results = run_exercise(
+                scenario, args.replications, workers=plan.workers, progress=advance,
+                checkpoint=out, resume=args.resume, source=args.scenario)
     except FieldError as error:  # found when the network was read: say where in the file
         raise problem_at(args.scenario, error.path, error.expected, error.got) from None
     except KeyboardInterrupt:
@@ -485,6 +486,7 @@ def _exercise(args: argparse.Namespace) -> int:
         summary = results.summary()  # the bootstrap takes a while: once for both uses
         results.write(out, source=args.scenario, summary=summary)
         write_paths(results, path_list, out)
+        page = write_exercise(results, path_list, out)
     except FlashpointError as error:
         raise FlashpointError(f"{error}\nthe run is complete in {out / FILENAME}; write the "
                               f"outputs (nothing is simulated again) with: "
@@ -494,6 +496,7 @@ def _exercise(args: argparse.Namespace) -> int:
     for warning in summary["warnings"]:
         print(printable(f"warning: {warning}"), file=sys.stderr)
     print(f"{len(path_list)} paths; results written to {out}/")
+    print(f"the exercise, to project: {page.resolve()}")
     return 0
 
 

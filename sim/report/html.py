@@ -108,11 +108,13 @@ def _figures_json(charts: dict[str, Any]) -> str:
     """
     text = "{" + ",".join(f"{json.dumps(key)}:{fig.to_json()}"
                           for key, fig in charts.items()) + "}"
-    return text.translate(_JSON_ESCAPES)
+    return text.translate(JSON_ESCAPES)
 
 
-# characters written as JSON unicode escapes in the charts' data (see _figures_json)
-_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in (ord("<"), ord(">"), ord("&"), *range(0x7F, 0xA0))}
+# characters written as JSON unicode escapes in data inside a <script> element (see
+# _figures_json): none can close the element, reach the file raw, or end a JavaScript line
+JSON_ESCAPES = {c: f"\\u{c:04x}" for c in (ord("<"), ord(">"), ord("&"), *range(0x7F, 0xA0),
+                                          0x2028, 0x2029)}
 
 
 
