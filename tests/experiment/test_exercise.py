@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from sim.errors import FlashpointError
-from sim.experiment.exercise import path_scenario, paths, run_exercise
+from sim.experiment.exercise import decided, path_scenario, paths, run_exercise
 from sim.experiment.results import csv_text_value
 from sim.metrics import METRICS, SERIES
 from sim.scenario import load_scenario
@@ -90,14 +90,19 @@ def test_a_scenario_without_an_exercise_has_no_paths(scenario) -> None:
         paths(scenario.model_copy(update={"exercise": None}))
 
 
-def test_paths_sharing_their_first_choices_are_identical_until_the_next_decision(
-        scenario) -> None:
-    found, results = run_exercise(scenario, 20, workers=1)
+@pytest.mark.parametrize("third", ["at: 6h", "when: {metric: reach, above: 600}"])
+def test_paths_sharing_their_first_choices_are_identical_until_the_decision_where_they_part(
+        third: str, tmp_path: Path) -> None:
+    source = tmp_path / "e.yaml"
+    source.write_text(EXERCISE.replace("      at: 6h\n", f"      {third}\n"))
+    found, results = run_exercise(load_scenario(source), 20, workers=1)
     times = results.times_h
-    decisions = [d.at / 3600 for d in scenario.exercise.decisions]
-    by_name = {p.name: p for p in found}
-    differ_after = 0
-    compared = 0
+    arises = decided(results, found)  # [path, replication, decision], hours
+    if third.startswith("when"):  # the trigger fires on some paths, in some replications
+        fired = ~np.isnan(arises[:, :, 2])
+        assert 0 < fired.mean() < 1, fired.mean()
+    index = {p.name: i for i, p in enumerate(found)}
+    compared = differ_after = 0
     for a in found:
         for b in found:
             if a.name >= b.name:
@@ -107,23 +112,30 @@ def test_paths_sharing_their_first_choices_are_identical_until_the_next_decision
                 shared += 1
             if shared == 0:
                 continue  # they part at the first decision
-            until = decisions[shared]  # the time of the first decision where they part
-            before = times < until
+            # when the first decision where they part arises, in each replication (the same
+            # on both paths: nothing has differed before it)
+            until = arises[index[a.name], :, shared]
+            assert np.array_equal(until, arises[index[b.name], :, shared], equal_nan=True)
+            before = times[None, :] < np.where(np.isnan(until), np.inf, until)[:, None]
             for series in SERIES:
                 one = results.curves(a.name, series)
                 two = results.curves(b.name, series)
-                assert np.array_equal(one[:, before], two[:, before], equal_nan=True), (
-                    a.name, b.name, series)
+                assert np.array_equal(one[before], two[before]), (a.name, b.name, series)
                 compared += 1
             differ_after += not np.array_equal(results.curves(a.name, "reach"),
                                                results.curves(b.name, "reach"))
     assert compared and differ_after > 0
-    # the pairs that share the first two choices, in particular, part after 6h
+    # the pairs that share the first two choices part only when the third decision arises
     one = results.curves("pull / apologise / leave", "reach")
-    two = results.curves("pull / apologise / delete", "reach")
-    assert np.array_equal(one[:, times < 6], two[:, times < 6])
+    two = results.curves("keep / apologise / delete", "reach")
     assert not np.array_equal(one, two)
-    assert set(by_name) == set(results.policies)
+    keep_leave = results.curves("keep / silence / leave", "reach")
+    keep_delete = results.curves("keep / silence / delete", "reach")
+    third_at = arises[index["keep / silence / leave"], :, 2]
+    for r in range(len(results.replications)):
+        early = times < (third_at[r] if not np.isnan(third_at[r]) else np.inf)
+        assert np.array_equal(keep_leave[r, early], keep_delete[r, early])
+    assert set(index) == set(results.policies)
 
 
 def test_flashpoint_exercise_writes_paths_csv_that_agrees_with_the_summary(
@@ -136,9 +148,10 @@ def test_flashpoint_exercise_writes_paths_csv_that_agrees_with_the_summary(
     code, stdout, err = cli("exercise", str(source), "--out", str(out), "--replications", "8",
                             "--workers", "1", "--quiet")
     assert code == 0, err
-    assert stdout.endswith(f"8 paths; results written to {out}/\n")
+    assert stdout.endswith(f"8 paths; results written to {out}/\nthe exercise, to project: "
+                           f"{(out / 'exercise.html').resolve()}\n")
     for name in ("summary.json", "replications.csv", "timeseries.csv",
-                 "scenario.resolved.yaml", "paths.csv", "results.sqlite"):
+                 "scenario.resolved.yaml", "paths.csv", "results.sqlite", "exercise.html"):
         assert (out / name).is_file(), name
     summary = json.loads((out / "summary.json").read_text())
     assert summary["replications"] == 8
@@ -171,6 +184,7 @@ def test_flashpoint_exercise_writes_paths_csv_that_agrees_with_the_summary(
                        "--workers", "1", "--quiet", "--resume")
     assert code == 0, err
     assert (out / "paths.csv").read_bytes() == before
+    assert (out / "exercise.html").stat().st_size > 0
 
 
 def test_flashpoint_exercise_and_run_refuse_the_wrong_scenario(tmp_path: Path, cli) -> None:
