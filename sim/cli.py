@@ -182,8 +182,9 @@ def _parser() -> argparse.ArgumentParser:
         "exercise", help="run every path of a scenario's exercise and write the results",
         description="Run every path of SCENARIO's exercise (one option at each decision "
         "point) as the policies of one run (common random numbers across paths) and write "
-        "summary.json, replications.csv, timeseries.csv, scenario.resolved.yaml, paths.csv "
-        "and the checkpoint results.sqlite into DIR.")
+        "summary.json, replications.csv, timeseries.csv, scenario.resolved.yaml, paths.csv, "
+        "the checkpoint results.sqlite and exercise.html (the page a trainer projects; "
+        "see docs/exercise.md) into DIR.")
     exercise.add_argument("scenario", metavar="SCENARIO")
     exercise.add_argument("--out", required=True, metavar="DIR", help="output folder")
     exercise.add_argument("--replications", type=_positive, metavar="N",
@@ -196,8 +197,15 @@ def _parser() -> argparse.ArgumentParser:
     exercise.add_argument("--resume", action="store_true",
                           help="continue the interrupted run in --out DIR (same scenario and "
                           "options)")
-    exercise.set_defaults(handler=_exercise, seed=None, policy=None, scheduler=None,
-                          executor="processes", ignore_memory=False)
+    exercise.add_argument("--executor", choices=("processes", "dask"), default="processes",
+                          help="processes: worker processes on this machine (default); dask: "
+                          "a local Dask cluster of --workers processes (needs the dask extra)")
+    exercise.add_argument("--scheduler", metavar="ADDRESS",
+                          help="run on the Dask cluster whose scheduler is at ADDRESS, e.g. "
+                          "tcp://10.0.0.5:8786 (see docs/clusters.md)")
+    exercise.add_argument("--open", action="store_true",
+                          help="open exercise.html in the default browser when done")
+    exercise.set_defaults(handler=_exercise, seed=None, policy=None, ignore_memory=False)
 
     replay = commands.add_parser(
         "replay", help="run one replication again and print its rows of replications.csv",
@@ -455,7 +463,12 @@ def _run(args: argparse.Namespace) -> int:
 def _exercise(args: argparse.Namespace) -> int:
     from sim.experiment import capacity
     from sim.experiment.checkpoint import FILENAME
-    from sim.experiment.exercise import path_scenario, run_exercise, write_paths
+    from sim.experiment.exercise import (
+        DEFAULT_REPLICATIONS,
+        path_scenario,
+        run_exercise,
+        write_paths,
+    )
     from sim.report.exercise import write as write_exercise
     from sim.scenario import load_scenario
     from sim.scenario.errors import FieldError
@@ -470,14 +483,20 @@ def _exercise(args: argparse.Namespace) -> int:
                               "docs/scenarios.md, Exercises); run its policies with "
                               "flashpoint run")
     planned = path_scenario(scenario, args.replications)
-    plan = capacity.plan(planned, args.workers)
+    if planned.replications < DEFAULT_REPLICATIONS:
+        print(f"warning: {planned.replications} replications per path, fewer than the "
+              f"{DEFAULT_REPLICATIONS} an exercise's debrief is meant for: its ranks and "
+              "intervals are a preview", file=sys.stderr)
+    workers, note = args.workers, f"{len(planned.policies)} paths"
+    if args.scheduler is None:  # refused now if it cannot fit this machine
+        plan = capacity.plan(planned, args.workers)
+        workers, note = plan.workers, f"{plan.describe()}, for {note}"
     try:
-        with progress_bar(planned.replications, quiet=args.quiet,
-                          note=f"{plan.describe()}, for {len(planned.policies)} paths"
-                          ) as advance:
+        with progress_bar(planned.replications, quiet=args.quiet, note=note) as advance:
             path_list, results = run_exercise(
-                scenario, args.replications, workers=plan.workers, progress=advance,
-                checkpoint=out, resume=args.resume, source=args.scenario)
+                scenario, args.replications, workers=workers, progress=advance,
+                checkpoint=out, resume=args.resume, source=args.scenario,
+                executor=args.executor, scheduler=args.scheduler)
     except FieldError as error:  # found when the network was read: say where in the file
         raise problem_at(args.scenario, error.path, error.expected, error.got) from None
     except KeyboardInterrupt:
@@ -497,6 +516,8 @@ def _exercise(args: argparse.Namespace) -> int:
         print(printable(f"warning: {warning}"), file=sys.stderr)
     print(f"{len(path_list)} paths; results written to {out}/")
     print(f"the exercise, to project: {page.resolve()}")
+    if args.open:
+        webbrowser.open(page.resolve().as_uri())
     return 0
 
 

@@ -862,13 +862,25 @@
     });
     const rows = ranking.order.length;
     const rem = remPixels();
+    // heavy tails: a log axis when every value is positive and they span a wide range
+    let low = Infinity;
+    let high = -Infinity;
+    traces.forEach((trace) => trace.x.forEach((v) => {
+      low = Math.min(low, v);
+      high = Math.max(high, v);
+    }));
+    const logAxis = low > 0 && high / low > 50;
+    const title = (RISK.label || RISK.metric) + (logAxis ? " (log scale)" : "");
     const layout = {
       height: Math.round(Math.max(20 * rem, 1.6 * rem * rows + 6 * rem)),
       margin: {l: 20, r: 20, t: 10, b: Math.round(4 * rem)},
       showlegend: false,
       font: {size: Math.round(0.75 * rem), color: "#222"},
-      xaxis: {title: {text: plotText(RISK.label || RISK.metric)}, separatethousands: true,
-              zeroline: false, gridcolor: "#e4e4e4", rangemode: "tozero"},
+      xaxis: logAxis
+        ? {title: {text: plotText(title)}, type: "log", separatethousands: true,
+           zeroline: false, gridcolor: "#e4e4e4"}
+        : {title: {text: plotText(title)}, separatethousands: true, zeroline: false,
+           gridcolor: "#e4e4e4", rangemode: "tozero"},
       yaxis: {type: "linear", tickvals: tickvals, ticktext: ticktext, autorange: "reversed",
               automargin: true, range: [rows - 0.5, -0.5], showgrid: false, zeroline: false},
     };
@@ -904,7 +916,7 @@
   /** One CSV cell: RFC 4180 quoting, and a leading ' on text a spreadsheet would run. */
   function csvCell(value) {
     let text = value === null || value === undefined ? "" : String(value);
-    if (/^[=+\-@\t\r]/.test(text)) text = "'" + text;
+    if (/^[=+\-@\t\r']/.test(text)) text = "'" + text;  // as the CSV outputs do
     return /[",\r\n]/.test(text) ? "\"" + text.replace(/"/g, "\"\"") + "\"" : text;
   }
 

@@ -148,6 +148,7 @@ def test_flashpoint_exercise_writes_paths_csv_that_agrees_with_the_summary(
     code, stdout, err = cli("exercise", str(source), "--out", str(out), "--replications", "8",
                             "--workers", "1", "--quiet")
     assert code == 0, err
+    assert "warning: 8 replications per path, fewer than the 100" in err
     assert stdout.endswith(f"8 paths; results written to {out}/\nthe exercise, to project: "
                            f"{(out / 'exercise.html').resolve()}\n")
     for name in ("summary.json", "replications.csv", "timeseries.csv",
