@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -16,6 +17,16 @@ settings.register_profile("flashpoint", derandomize=True, deadline=None)
 settings.load_profile("flashpoint")
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def like_a_terminal() -> None:
+    """A child's ``preexec_fn``: Ctrl-C (SIGINT) handled by default, as in a terminal.
+
+    A shell starts background jobs with SIGINT ignored, and children inherit that; tests
+    that send SIGINT to a child (to play a Ctrl-C) would then wait for nothing when the
+    suite itself runs in the background (``make test &``).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 SHARED_DATA = ROOT.parent / "shared" / "data"
 

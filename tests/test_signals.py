@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import like_a_terminal
+
 SLOW = """\
 scenario: slow
 horizon: 72h
@@ -27,7 +29,8 @@ def _start(tmp_path: Path, *extra: str) -> subprocess.Popen[str]:
     scenario.write_text(SLOW)
     return subprocess.Popen([sys.executable, "-m", "sim", "run", str(scenario), "--quiet",
                              "--out", str(tmp_path / "out"), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=like_a_terminal)
 
 
 def _when_running(tmp_path: Path, process: subprocess.Popen[str]) -> None:
@@ -150,7 +153,8 @@ def test_ctrl_c_on_a_local_dask_cluster_saves_the_run_without_tracebacks(tmp_pat
     process = subprocess.Popen(
         [sys.executable, "-m", "sim", "run", str(scenario), "--quiet", "--out",
          str(tmp_path / "out"), "--executor", "dask", "--workers", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=like_a_terminal)
     try:
         _when_saved(tmp_path, process)  # the cluster has started (docs: a Ctrl-C while it
         os.killpg(process.pid, signal.SIGINT)  # starts is not seen)

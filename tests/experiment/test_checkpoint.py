@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, like_a_terminal
 from tests.engine.test_runs import _short
 
 MCD = next(p for p in SCENARIOS if p.stem == "mcdstories")
@@ -50,7 +50,7 @@ def _paused(scenario: Path, out: Path, point: str, *extra: str,
     env = dict(os.environ, FLASHPOINT_FAULT_PAUSE=point)
     process = subprocess.Popen(command or _command(scenario, out, *extra),
                                stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-                               env=env)
+                               env=env, preexec_fn=like_a_terminal)
     watchdog = threading.Timer(240, process.kill)
     watchdog.start()
     try:

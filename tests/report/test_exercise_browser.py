@@ -184,3 +184,41 @@ def test_a_room_plays_the_whole_exercise_and_its_debrief_has_the_numbers_of_path
         assert page.evaluate("typeof window.pwned") == "undefined"
         assert room.errors == [] and room.dialogs == []
         room.browser.close()
+
+
+def test_the_clock_runs_at_the_chosen_speed_pauses_and_the_countdown_runs_out(
+        out: Path) -> None:  # noqa: F811
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox",
+                                                                     "--disable-gpu"])
+        page = browser.new_context(offline=True, viewport={"width": 1366, "height": 768}
+                                   ).new_page()
+        page.clock.install()  # the page's time is the test's: no waiting, no flakiness
+        page.goto((out / "exercise.html").as_uri())
+        page.wait_for_function("window.exercise !== undefined")
+        page.click("#start")
+        assert page.input_value("#speed") == "10"  # 1 simulated hour per 10 seconds
+        page.clock.run_for(1800)  # 1.8 s: 0.18 simulated hours, 10.8 minutes
+        assert page.inner_text("#clock") == "T+00:11"
+        page.keyboard.press(" ")  # pause
+        page.clock.run_for(5000)
+        assert page.inner_text("#clock") == "T+00:11"
+        page.select_option("#speed", "2")  # 1 hour per 2 seconds
+        page.keyboard.press(" ")
+        page.clock.run_for(300)  # 0.15 hours more: 20 minutes in
+        assert page.inner_text("#clock") in ("T+00:20", "T+00:21")
+        # the first inject (at 20 minutes) has arrived; the first decision (30m) not yet
+        assert "Reporter" in page.inner_text("#injects")
+        assert page.evaluate("window.exercise.state.phase") == "play"
+        page.clock.run_for(1000)  # the clock stops at the decision, at 30 minutes
+        assert page.evaluate("window.exercise.state.phase") == "decision"
+        assert page.inner_text("#clock") == "T+00:30"
+        page.select_option("#countdown", "30")
+        page.clock.run_for(10_000)
+        assert page.inner_text("#timer") == "0:20 left"
+        page.clock.run_for(21_000)
+        assert page.inner_text("#timer") == "Time's up"
+        assert page.evaluate("window.exercise.state.phase") == "decision"  # the room decides
+        page.keyboard.press("1")
+        assert page.evaluate("window.exercise.state.phase") == "play"
+        browser.close()
