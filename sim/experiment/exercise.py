@@ -144,7 +144,8 @@ def feed(results: Results, path_list: list[Path], graph: Graph | None) -> dict[s
     :data:`FEED_CAP`.
 
     Returns:
-        Plain JSON: ``replication``; ``segments``, the network's segment names; and
+        Plain JSON: ``replication``; ``accounts``, the audience's size; ``segments``, the
+        network's segment names; and
         ``paths``: per path a list of ``[hours, segment index, post index]``, by time; the
         post index picks one of the segment's example posts (by account).
     """
@@ -174,7 +175,8 @@ def feed(results: Results, path_list: list[Path], graph: Graph | None) -> dict[s
         picked = [[round(float(times[shown][i]), 5), int(segments[shown][i]),
                    int(accounts[shown][i] % np.uint64(counts[shown][i]))] for i in order]
         out.append(picked)
-    return {"replication": int(replication), "segments": list(names), "paths": out}
+    return {"replication": int(replication), "accounts": int(world.graph.audience),
+            "segments": list(names), "paths": out}
 
 
 def path_scenario(scenario: Scenario, replications: int | None = None) -> Scenario:

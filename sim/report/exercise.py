@@ -100,7 +100,7 @@ def data(results: Results, path_list: list[Path]) -> dict[str, Any]:
         "title": scenario.scenario,
         "description": scenario.description,
         "horizon_h": scenario.horizon / HOUR,
-        "audience": results.audience["accounts"] if results.audience else None,
+        "audience": stored["accounts"],
         "risk": {"metric": risk, "label": metric_title(risk), "count": REGISTRY[risk].count},
         "replication": int(replication),
         "replications": len(results.replications),

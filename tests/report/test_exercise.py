@@ -175,7 +175,8 @@ def test_a_bundled_exercise_page_stays_under_15_mb_at_its_largest(name: str) -> 
                                                                   len(times))), axis=-1)),
         times_h=times, actions_h=rng.uniform(0, 50, (count, reps, actions)),
         decided_h=rng.uniform(0, 50, (count, reps, actions)),
-        snapshot={FEED_KEY: {"replication": 0, "segments": list(scenario.segments),
+        snapshot={FEED_KEY: {"replication": 0, "accounts": scenario.network.accounts,
+                             "segments": list(scenario.segments),
                              "paths": feed}})
     results.metrics[0, :, METRICS.index("exposure")] = 5e5  # replication 0: the median
     size = len(page(data(results, path_list)).encode())
