@@ -247,6 +247,34 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("scenario", metavar="SCENARIO")
     export.add_argument("--out", required=True, metavar="FILE", help="a .csv or .graphml file")
     export.set_defaults(handler=_network_export)
+
+    observed = commands.add_parser(
+        "observed", help="check an observed incident timeline, or convert one to its format",
+        description="Read the timeline of a real incident: one row per post (see "
+        "docs/observed.md).")
+    observed_commands = observed.add_subparsers(dest="observed_command", metavar="ACTION",
+                                                required=True)
+    check = observed_commands.add_parser(
+        "check", help="check timeline CSV files and summarise each",
+        description="Check observed timeline files (CSV: time, and optionally followers, kind, "
+        "id, parent). Prints 'FILE: ok: ...' with the posts, their span in hours, the posts "
+        "in the first hour and the largest follower count, or the file's first problem "
+        "(FILE:LINE: column ... must be ...; got ...). Exit 0 only if all are valid, 2 "
+        "otherwise.")
+    check.add_argument("files", nargs="+", metavar="FILE", help="timeline CSV files")
+    check.set_defaults(handler=_observed_check)
+    convert = observed_commands.add_parser(
+        "convert", help="convert a cascade file to a timeline CSV",
+        description="Convert IN, a cascade in another format, to OUT, a timeline CSV (time in "
+        "seconds since the first post, followers, kind).")
+    convert.add_argument("--from", dest="source_format", required=True, choices=("seismic",),
+                         help="the format of IN; seismic: a SEISMIC/TiDeH retweet cascade "
+                         "(first line '<retweets> <start day>', then '<seconds> <followers>' "
+                         "per tweet, the original first)")
+    convert.add_argument("input", metavar="IN", help="the cascade file")
+    convert.add_argument("output", metavar="OUT", help="the timeline CSV to write")
+    convert.add_argument("--force", action="store_true", help="overwrite an existing OUT")
+    convert.set_defaults(handler=_observed_convert)
     return parser
 
 
@@ -389,6 +417,37 @@ def _network_export(args: argparse.Namespace) -> int:
     _, graph = _network(args.scenario)
     export_graph(graph, args.out)
     print(f"wrote {args.out}: {graph.accounts:,} accounts, {graph.follows:,} follows")
+    return 0
+
+
+def _observed_check(args: argparse.Namespace) -> int:
+    from sim.observed import read_timeline, summary
+
+    failed = 0
+    for name in args.files:
+        try:
+            timeline = read_timeline(name)
+        except FlashpointError as error:
+            print(printable(error, keep="\n\t"), file=sys.stderr)
+            failed += 1
+            continue
+        print(printable(f"{name}: ok: {summary(timeline)}"), flush=True)
+    if failed and len(args.files) > 1:
+        print(f"{failed} of {len(args.files)} files have problems", file=sys.stderr)
+    return 2 if failed else 0
+
+
+def _observed_convert(args: argparse.Namespace) -> int:
+    from sim.observed import from_seismic, summary, write_timeline
+
+    out = Path(args.output)
+    if out.is_dir():
+        raise FlashpointError(f"{out}: a folder; name the timeline file to write")
+    if out.exists() and not args.force:
+        raise FlashpointError(f"{out}: already exists; choose another name or pass --force")
+    timeline = from_seismic(args.input)
+    write_timeline(timeline, out)
+    print(printable(f"wrote {out}: {summary(timeline)}"))
     return 0
 
 
