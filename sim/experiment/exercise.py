@@ -38,7 +38,8 @@ DEFAULT_REPLICATIONS = 100  # at least this many per path, unless asked otherwis
 PATHS_FILE = "paths.csv"
 FEED_KEY = "exercise_feed"  # where the feed is kept in the results' snapshot
 FEED_TARGET = 1500  # reactions shown as posts in the baseline's representative incident
-FEED_CAP = 4500  # and at most this many on any path (its earliest)
+FEED_CAP = 4500  # and at most this many on any path (its earliest)...
+FEED_BUDGET = 200_000  # ...and on all paths together (a page of 243 paths stays small)
 _SPREAD = 0x9E3779B97F4A7C15  # Knuth's multiplicative hash: which accounts' posts are shown
 
 
@@ -141,7 +142,8 @@ def feed(results: Results, path_list: list[Path], graph: Graph | None) -> dict[s
     so that the share is the same on every path and two paths that agree up to a decision
     show the same posts up to it), by segments that have example posts. The share gives
     about :data:`FEED_TARGET` posts on the first path; any path keeps its earliest
-    :data:`FEED_CAP`.
+    :func:`feed_cap` (:data:`FEED_CAP`, less when there are so many paths that their posts
+    together would pass :data:`FEED_BUDGET`).
 
     Returns:
         Plain JSON: ``replication``; ``accounts``, the audience's size; ``segments``, the
@@ -171,12 +173,17 @@ def feed(results: Results, path_list: list[Path], graph: Graph | None) -> dict[s
             share = min(1.0, FEED_TARGET / max(1, int(shown.sum())))
         spread = (accounts * np.uint64(_SPREAD)) >> np.uint64(11)  # wraps: a hash
         shown &= spread.astype(np.float64) < share * 2.0**53
-        order = np.argsort(times[shown], kind="stable")[:FEED_CAP]
+        order = np.argsort(times[shown], kind="stable")[:feed_cap(len(path_list))]
         picked = [[round(float(times[shown][i]), 5), int(segments[shown][i]),
                    int(accounts[shown][i] % np.uint64(counts[shown][i]))] for i in order]
         out.append(picked)
     return {"replication": int(replication), "accounts": int(world.graph.audience),
             "segments": list(names), "paths": out}
+
+
+def feed_cap(count: int) -> int:
+    """The most posts the feed keeps on each of ``count`` paths (the earliest)."""
+    return min(FEED_CAP, FEED_BUDGET // max(1, count))
 
 
 def path_scenario(scenario: Scenario, replications: int | None = None) -> Scenario:

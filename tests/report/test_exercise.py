@@ -143,14 +143,23 @@ def test_user_text_reaches_the_page_only_as_escaped_data(out: Path) -> None:
     assert data["posts"][data["segments"].index("critics")][0] == "Awful <b>brand</b>"
 
 
-@pytest.mark.parametrize("name", ["mcdstories", "police-officer-post"])
-def test_a_bundled_exercise_page_stays_under_15_mb_at_its_largest(name: str) -> None:
+LARGEST = SCENARIO.replace("horizon: 12h", "horizon: 96h").split("exercise:")[0] + (
+    "exercise:\n  decisions:\n" + "".join(
+        f"    - prompt: Decision {k}?\n      at: {k + 1}h\n      options:\n"
+        "        - name: wait\n        - {name: delete, actions: [{do: delete}]}\n"
+        "        - {name: delete later, actions: [{do: delete}], delay: 1h}\n"
+        for k in range(5)))  # 3^5 = 243 paths, the most an exercise may have
+
+
+@pytest.mark.parametrize("name", ["mcdstories", "police-officer-post", "243 paths"])
+def test_an_exercise_page_stays_under_15_mb_at_its_largest(name: str, tmp_path: Path) -> None:
     """The page's data at the most it can hold: every path, step and replication, full feeds.
 
-    Built from results made by hand with the bundled exercise's shape (its paths, its time
-    grid, its replications per path) and random numbers with as many digits as real ones.
+    Built from results made by hand with the shape of each bundled exercise (its paths, its
+    time grid, its replications per path), and of the largest exercise there can be (243
+    paths over 96 hours), with random numbers with as many digits as real ones.
     """
-    from sim.experiment.exercise import FEED_CAP, FEED_KEY, path_scenario, paths
+    from sim.experiment.exercise import FEED_KEY, feed_cap, path_scenario, paths
     from sim.experiment.results import Results
     from sim.experiment.series import ArraySeries
     from sim.metrics import METRICS, SERIES, time_grid
@@ -159,20 +168,26 @@ def test_a_bundled_exercise_page_stays_under_15_mb_at_its_largest(name: str) -> 
     from sim.scenario.values import HOUR
     from tests.conftest import ROOT
 
-    scenario = path_scenario(load_scenario(ROOT / "scenarios" / "exercises" / f"{name}.yaml"))
+    if name == "243 paths":
+        (tmp_path / "largest.yaml").write_text(LARGEST)
+        source = tmp_path / "largest.yaml"
+    else:
+        source = ROOT / "scenarios" / "exercises" / f"{name}.yaml"
+    scenario = path_scenario(load_scenario(source))
     path_list = paths(scenario)
+    cap = feed_cap(len(path_list))
     rng = np.random.default_rng(1)
     count, reps = len(path_list), scenario.replications
     times = time_grid(scenario.horizon, scenario.resolution) / HOUR
     actions = max(len(p.policy.actions) for p in path_list)
     feed = [[[round(float(t), 5), int(s), 0] for t, s in zip(
-        np.sort(rng.uniform(0, times[-1], FEED_CAP)), rng.integers(0, 2, FEED_CAP),
+        np.sort(rng.uniform(0, times[-1], cap)), rng.integers(0, 2, cap),
         strict=True)] for _ in path_list]
     results = Results(
         scenario=scenario, policies=[p.name for p in path_list], replications=list(range(reps)),
         metrics=rng.uniform(1e5, 1e6, (count, reps, len(METRICS))),
-        series_store=ArraySeries(np.cumsum(rng.uniform(0, 2e3, (count, reps, len(SERIES),
-                                                                  len(times))), axis=-1)),
+        series_store=ArraySeries(np.cumsum(rng.integers(0, 2000, (count, reps, len(SERIES),
+                                                                     len(times))), axis=-1)),
         times_h=times, actions_h=rng.uniform(0, 50, (count, reps, actions)),
         decided_h=rng.uniform(0, 50, (count, reps, actions)),
         snapshot={FEED_KEY: {"replication": 0, "accounts": scenario.network.accounts,
@@ -181,3 +196,4 @@ def test_a_bundled_exercise_page_stays_under_15_mb_at_its_largest(name: str) -> 
     results.metrics[0, :, METRICS.index("exposure")] = 5e5  # replication 0: the median
     size = len(page(data(results, path_list)).encode())
     assert size < 15e6, size
+    assert len(path_list) == {"mcdstories": 36, "police-officer-post": 9}.get(name, 243)
