@@ -1,6 +1,6 @@
 """Shared by the whole-process benchmarks: run a command, time it and watch its memory.
 
-Not a benchmark itself. ``bench_scale.py`` and ``bench_large.py`` import it (they are run as
+Not a benchmark itself. The benchmarks import it (they are run as
 ``python benchmarks/bench_*.py``, so this folder is on ``sys.path``).
 
 Two memory figures, both Linux-only:
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import os
 import platform
 import resource
@@ -261,3 +262,14 @@ def baseline(out: Path) -> dict[str, Any]:
     metrics = summary["policies"][name]["metrics"]
     return {"policy": name, "replications": summary["replications"],
             "mean": {key: value["mean"] for key, value in metrics.items()}}
+
+
+def rounded(value: Any) -> Any:
+    """A benchmark's result for its JSON line: floats to 4 decimals, ``nan`` as null."""
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 4)
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v) for v in value]
+    return value

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from collections.abc import Callable
@@ -39,6 +38,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
+from _measure import rounded
 from forecast_baselines import (
     SeismicFeatures,
     SeismicFit,
@@ -119,16 +119,6 @@ def scores(forecasts: np.ndarray, finals: np.ndarray,
         coverage = float(np.mean((intervals[:, 0] <= finals) & (finals <= intervals[:, 1])))
     return {"median_ape": float(np.median(ape)), "p90_ape": float(np.percentile(ape, 90)),
             "coverage80": coverage, "n": len(finals)}
-
-
-def _rounded(value: Any) -> Any:
-    if isinstance(value, float):
-        return None if math.isnan(value) else round(value, 4)
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rounded(v) for v in value]
-    return value
 
 
 def main() -> None:
@@ -217,7 +207,7 @@ def main() -> None:
            "test": "RT41-RT60", "final_size": "posts in the file, the original included",
            "methods": methods, "targets": TARGETS,
            "seconds": time.perf_counter() - started}
-    print(json.dumps(_rounded(out)))
+    print(json.dumps(rounded(out)))
 
 
 if __name__ == "__main__":

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _measure import rounded
 
 from sim.experiment import stylised
 from sim.network.build import add_author, audience
@@ -91,16 +91,6 @@ def approximate_tail(sizes: list[int]) -> dict[str, Any]:
     return {} if best is None else {"value": best[1], "xmin": best[2]}
 
 
-def _rounded(value: Any) -> Any:
-    if isinstance(value, float):
-        return None if math.isnan(value) else round(value, 4)
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rounded(v) for v in value]
-    return value
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=1_000_000)
@@ -144,7 +134,7 @@ def main() -> None:
             "model": {k: v for k, v in model.items() if k.startswith("reactions")},
             "real": real}
     out["seconds"] = time.perf_counter() - started
-    print(json.dumps(_rounded(out)))
+    print(json.dumps(rounded(out)))
 
 
 if __name__ == "__main__":
