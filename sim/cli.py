@@ -168,14 +168,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", action="store_true",
                      help="continue the interrupted run in --out DIR (same scenario and "
                      "options); the outputs equal an uninterrupted run's")
-    run.add_argument("--executor", choices=("processes", "dask"), default="processes",
-                     help="processes: worker processes on this machine (default); dask: a "
-                     "local Dask cluster of --workers processes (needs the dask extra)")
-    run.add_argument("--scheduler", metavar="ADDRESS",
-                     help="run on the Dask cluster whose scheduler is at ADDRESS, e.g. "
-                     "tcp://10.0.0.5:8786 (see docs/clusters.md)")
-    run.add_argument("--open", action="store_true",
-                     help="open report.html in the default browser when done")
+    _where_to_run(run, "report.html")
     run.set_defaults(handler=_run)
 
     exercise = commands.add_parser(
@@ -197,14 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     exercise.add_argument("--resume", action="store_true",
                           help="continue the interrupted run in --out DIR (same scenario and "
                           "options)")
-    exercise.add_argument("--executor", choices=("processes", "dask"), default="processes",
-                          help="processes: worker processes on this machine (default); dask: "
-                          "a local Dask cluster of --workers processes (needs the dask extra)")
-    exercise.add_argument("--scheduler", metavar="ADDRESS",
-                          help="run on the Dask cluster whose scheduler is at ADDRESS, e.g. "
-                          "tcp://10.0.0.5:8786 (see docs/clusters.md)")
-    exercise.add_argument("--open", action="store_true",
-                          help="open exercise.html in the default browser when done")
+    _where_to_run(exercise, "exercise.html")
     exercise.set_defaults(handler=_exercise, seed=None, policy=None, ignore_memory=False)
 
     replay = commands.add_parser(
@@ -574,10 +560,20 @@ def _exercise(args: argparse.Namespace) -> int:
     for warning in summary["warnings"]:
         print(printable(f"warning: {warning}"), file=sys.stderr)
     print(f"{len(path_list)} paths; results written to {out}/")
-    print(f"the exercise, to project: {page.resolve()}")
-    if args.open:
-        webbrowser.open(page.resolve().as_uri())
+    _announce(page.resolve(), args.open, "the exercise, to project")
     return 0
+
+
+def _where_to_run(command: argparse.ArgumentParser, page: str) -> None:
+    """The options of a simulating command: --executor, --scheduler, and --open (``page``)."""
+    command.add_argument("--executor", choices=("processes", "dask"), default="processes",
+                         help="processes: worker processes on this machine (default); dask: a "
+                         "local Dask cluster of --workers processes (needs the dask extra)")
+    command.add_argument("--scheduler", metavar="ADDRESS",
+                         help="run on the Dask cluster whose scheduler is at ADDRESS, e.g. "
+                         "tcp://10.0.0.5:8786 (see docs/clusters.md)")
+    command.add_argument("--open", action="store_true",
+                         help=f"open {page} in the default browser when done")
 
 
 def _check_out(out: str | None, what: str) -> None:
@@ -685,11 +681,11 @@ def _unwritten_report(out: Path, exc: OSError, saved: str) -> FlashpointError:
         f"once there is room, write the report with: flashpoint report {shlex.quote(str(out))}")
 
 
-def _announce(report: Path, open_it: bool) -> None:
-    """Say where the report is; open it in the default browser if asked."""
-    print(f"report: {report}")
+def _announce(page: Path, open_it: bool, label: str = "report") -> None:
+    """Say where a page is (``label: page``); open it in the default browser if asked."""
+    print(f"{label}: {page}")
     if open_it:
-        webbrowser.open(report.resolve().as_uri())
+        webbrowser.open(page.resolve().as_uri())
 
 
 def _resume_command(args: argparse.Namespace, out: Path) -> str:
