@@ -88,6 +88,10 @@ class SeriesSource(Protocol):
         """One series of one policy, ``[replication, time]``."""
         ...
 
+    def replication(self, position: int) -> np.ndarray:
+        """Every series of one replication (by its position), ``[policy, series, time]``."""
+        ...
+
 
 def summarise(source: SeriesSource, policies: int, series: int, steps: int) -> Timeseries:
     """Mean and 10th, 50th and 90th percentiles of every series, block by block."""
@@ -117,6 +121,10 @@ class ArraySeries:
     def curves(self, policy: int, series: int) -> np.ndarray:
         """A copy of one series of one policy, ``[replication, time]``."""
         return self.values[policy, :, series, :].copy()
+
+    def replication(self, position: int) -> np.ndarray:
+        """A copy of every series of one replication, ``[policy, series, time]``."""
+        return self.values[:, position].copy()
 
     def __repr__(self) -> str:
         return f"ArraySeries(shape={self.values.shape})"
@@ -148,6 +156,17 @@ class SeriesStore:
         for r, values in self._replications():
             out[r] = values[policy, series]
         return out
+
+    def replication(self, position: int) -> np.ndarray:
+        """Every series of replication ``position``, ``[policy, series, time]``: one row read."""
+        with _reading(self.path) as db:
+            found = db.execute("SELECT series FROM replication WHERE replication = ?",
+                               (position,)).fetchone()
+        size = 8 * self.shape[0] * self.shape[1] * self.shape[2]
+        if not 0 <= position < self.replications or found is None or len(found[0]) != size:
+            raise FlashpointError(f"{self.path}: the series of replication {position} are "
+                                  "missing or malformed; the checkpoint is damaged")
+        return np.frombuffer(found[0], dtype=np.float64).reshape(self.shape).copy()
 
     def blocks(self) -> Iterator[Block]:
         """Every (policy, series, block) for every replication, through a temporary file."""

@@ -48,6 +48,7 @@ from sim.experiment.exercise import FEED_KEY, Path, decided, path_stats
 from sim.experiment.results import Results
 from sim.formatting import printable
 from sim.io import atomic_write_text
+from sim.metrics import SERIES
 from sim.report.html import JSON_ESCAPES, metric_title
 from sim.scenario.action import Action
 from sim.scenario.exercise import Decision, Option
@@ -73,8 +74,7 @@ def data(results: Results, path_list: list[Path]) -> dict[str, Any]:
     r = results.replications.index(replication)
     arisen = decided(results, path_list)
     when = [d.when is not None for d in exercise.decisions]
-    curves = {name: [results.curves(path.name, name)[r] for path in path_list]
-              for name in PLAYED}
+    played = results.series_store.replication(r)  # [policy, series, time]: one read
     paths = []
     for p, path in enumerate(path_list):
         policy = results.policies.index(path.name)
@@ -86,7 +86,7 @@ def data(results: Results, path_list: list[Path]) -> dict[str, Any]:
             "name": path.name,
             "choices": [_index(d.options, c) for d, c in
                         zip(exercise.decisions, path.choices, strict=True)],
-            "series": {name: _numbers(curves[name][p]) for name in PLAYED},
+            "series": {name: _numbers(played[policy, SERIES.index(name)]) for name in PLAYED},
             "decided_h": _numbers(arisen[p, r]),
             "actions": sorted(actions, key=lambda a: a["at_h"]),
             "feed": stored["paths"][p],
