@@ -159,6 +159,7 @@ def feed(results: Results, path_list: list[Path], graph: Graph | None) -> dict[s
     names = world.graph.segment_names
     texts = np.array([len(scenario.exercise.posts.get(name, [])) for name in names] + [0])
     share = None
+    cap = feed_cap(len(path_list))
     out = []
     for path in path_list:
         ran = simulate(world, scenario.policies[results.policies.index(path.name)], drawn,
@@ -173,10 +174,11 @@ def feed(results: Results, path_list: list[Path], graph: Graph | None) -> dict[s
             share = min(1.0, FEED_TARGET / max(1, int(shown.sum())))
         spread = (accounts * np.uint64(_SPREAD)) >> np.uint64(11)  # wraps: a hash
         shown &= spread.astype(np.float64) < share * 2.0**53
-        order = np.argsort(times[shown], kind="stable")[:feed_cap(len(path_list))]
-        picked = [[round(float(times[shown][i]), 5), int(segments[shown][i]),
-                   int(accounts[shown][i] % np.uint64(counts[shown][i]))] for i in order]
-        out.append(picked)
+        keep = np.flatnonzero(shown)
+        keep = keep[np.argsort(times[keep], kind="stable")[:cap]]  # the earliest
+        posts = accounts[keep] % counts[keep].astype(np.uint64)
+        out.append([[round(t, 5), s, k] for t, s, k in zip(
+            times[keep].tolist(), segments[keep].tolist(), posts.tolist(), strict=True)])
     return {"replication": int(replication), "accounts": int(world.graph.audience),
             "segments": list(names), "paths": out}
 
