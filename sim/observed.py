@@ -187,13 +187,8 @@ def read_timeline(path: str | Path) -> Timeline:
             file and, where there is one, the line.
     """
     path = Path(path)
-    lines = _Lines(path, "timeline file")
-    rows = iter(lines)
-    first = next(rows, None)
-    if first is None:
-        got = "only blank lines" if lines.count else "an empty file"
-        raise ObservedFileError(f"{path}:1: the file must start with a header row naming its "
-                                f"columns ({', '.join(COLUMNS)}); got {got}")
+    first, rows = _Lines(path, "timeline file").header(
+        f"a header row naming its columns ({', '.join(COLUMNS)})")
     reader = _TimelineReader(path, *first)
     for number, text in rows:
         reader.row(number, text)
@@ -408,6 +403,21 @@ class _Lines:
         self.what = what
         self.count = 0  # lines read
 
+    def header(self, expected: str) -> tuple[tuple[int, str], Iterator[tuple[int, str]]]:
+        """The first line, and an iterator over the rest.
+
+        Raises:
+            ObservedFileError: the file has no line but blank ones (it must start with
+                ``expected``).
+        """
+        rows = iter(self)
+        first = next(rows, None)
+        if first is None:
+            got = "only blank lines" if self.count else "an empty file"
+            raise ObservedFileError(f"{self.path}:1: the file must start with {expected}; "
+                                    f"got {got}")
+        return first, rows
+
     def _cannot(self, exc: OSError) -> ObservedFileError:
         return ObservedFileError(f"{self.path}: cannot read the {self.what}: "
                                  f"{exc.strerror or exc}")
@@ -529,14 +539,8 @@ def from_seismic(path: str | Path) -> Timeline:
             file and, where there is one, the line.
     """
     path = Path(path)
-    lines = _Lines(path, "cascade file")
-    rows = iter(lines)
-    first = next(rows, None)
-    if first is None:
-        got = "only blank lines" if lines.count else "an empty file"
-        raise ObservedFileError(f"{path}:1: the file must start with a header line '<retweets> "
-                                f"<start time in days>'; got {got}")
-    number, text = first
+    (number, text), rows = _Lines(path, "cascade file").header(
+        "a header line '<retweets> <start time in days>'")
     header = text.split()
     if len(header) != 2:
         raise ObservedFileError(f"{path}:{number}: the header must be two numbers, the number "
