@@ -41,6 +41,7 @@ DRAWS: dict[str, int] = {
     "action": 7,      # an action's delays (one key per action of the policy)
     "advocate": 8,    # an advocates action's posts (one key per action; index: the post)
     "support": 9,     # a supportive post's exposures (one key per action; item: the post)
+    "forecast": 10,   # a forecast's new posts (index: the bin, item: the post, by replication)
 }
 
 _M0 = np.uint64(0xD2511F53)

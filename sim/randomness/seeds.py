@@ -14,6 +14,7 @@ STREAMS: dict[str, int] = {  # the numbers are part of the results: never renumb
     "network": 0,    # the follower graph (below the replication with network.resample)
     "bootstrap": 6,  # the summary's resampling (below the policy and the metric)
     "draws": 7,      # the keys of the engine's counter-based draws (sim.randomness.philox)
+    "fit": 8,        # the posterior draws of a fit to an observed incident
 }
 
 

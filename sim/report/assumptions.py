@@ -24,8 +24,10 @@ def rows(scenario: Scenario) -> list[tuple[str, str, str]]:
     counts as the default, shown with its source; this works on a scenario read back from
     its resolved file too.
     """
-    return [(e.path, _shown(e.value), SET if e.default is None else f"default: {e.default.source}")
-            for e in entries(scenario)]
+    fitted = scenario.fitted or {}
+    return [(e.path, _shown(e.value), f"fitted: {fitted[e.path]}" if e.path in fitted
+             else SET if e.default is None else f"default: {e.default.source}")
+            for e in entries(scenario) if not e.path.startswith("fitted.")]
 
 
 def _shown(value: Any) -> str:

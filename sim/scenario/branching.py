@@ -43,13 +43,21 @@ def reactions_per_reaction(scenario: Scenario, mean_follows: float,
     ``fractions`` are the segments' shares of the audience, in the scenario's order (for a
     file network, counted from the graph); by default the segments' ``fraction`` keys.
     """
+    return (share_probability(scenario, mean_follows) * mean_follows
+            * segment_multiplier(scenario, fractions))
+
+
+def segment_multiplier(scenario: Scenario, fractions: Sequence[float] | None = None) -> float:
+    """The segments' mean factor on the share probability: multiplier times outrage's effect.
+
+    ``fractions`` are as for :func:`reactions_per_reaction`; 1 without segments.
+    """
     segments = list((scenario.segments or {}).values())
     if fractions is None:
         fractions = [s.fraction or 0.0 for s in segments]
     outrage = scenario.incident.outrage
-    mean = sum(share * s.share_multiplier * max(0.0, 1.0 - outrage * s.stance)
+    return sum(share * s.share_multiplier * max(0.0, 1.0 - outrage * s.stance)
                for share, s in zip(fractions, segments, strict=True)) if segments else 1.0
-    return share_probability(scenario, mean_follows) * mean_follows * mean
 
 
 def threshold_warning(scenario: Scenario, mean_follows: float,

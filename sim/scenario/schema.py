@@ -452,6 +452,18 @@ class Risk(Model):
 
 
 
+FITTED = ("behaviour.share_probability", "behaviour.novelty")
+"""The values that ``flashpoint fit`` fits (sim.experiment.calibration), by dotted path."""
+FittedKey = Annotated[str, f.Expect("one of " + ", ".join(FITTED)),
+                      PlainValidator(lambda v: _fitted_key(v))]
+
+
+def _fitted_key(value: Any) -> str:
+    if value not in FITTED or not isinstance(value, str):
+        raise f.fail("one of " + ", ".join(FITTED))
+    return value
+
+
 class Scenario(Model):
     """A whole scenario: audience, incident, policies, and how to simulate them."""
 
@@ -493,6 +505,10 @@ class Scenario(Model):
     exercise: Exercise | None = Field(
         None, description="A live crisis exercise: decision points whose options' "
         "combinations (paths) `flashpoint exercise` runs as policies. Default: none.")
+    fitted: dict[FittedKey, f.Text] | None = Field(
+        None, description="Values fitted to an observed incident, by dotted path, each with "
+        "where it was fitted (`fitted to FILE up to 1h`); written by `flashpoint fit`. The "
+        "assumptions table shows it as the value's source. Default: none.")
 
     @field_validator("resolution", mode="after")
     @classmethod
