@@ -261,7 +261,170 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("output", metavar="OUT", help="the timeline CSV to write")
     convert.add_argument("--force", action="store_true", help="overwrite an existing OUT")
     convert.set_defaults(handler=_observed_convert)
+
+    fit = commands.add_parser(
+        "fit", help="fit a scenario's share probability and novelty to an observed incident",
+        description="Fit SCENARIO's behaviour.share_probability and behaviour.novelty "
+        "(half_life, beta) to the observed timeline FILE (docs/observed.md), using only posts "
+        "up to --until, and write scenario.fitted.yaml, fit.json and fit.html into DIR. "
+        "The method and what the data can identify: docs/calibration.md.")
+    fit.add_argument("scenario", metavar="SCENARIO")
+    fit.add_argument("--observed", required=True, metavar="FILE",
+                     help="the observed timeline CSV (time and followers columns at least)")
+    fit.add_argument("--until", type=_duration, metavar="DURATION",
+                     help="use posts up to this time after the first, such as 1h (default: "
+                     "all of them)")
+    _calibration_options(fit, "fit")
+    fit.set_defaults(handler=_fit)
+
+    forecast = commands.add_parser(
+        "forecast", help="forecast an observed incident's final size under each policy",
+        description="Forecast the total posts of the observed incident FILE up to SCENARIO's "
+        "horizon, from what is observed up to --at, for each of SCENARIO's policies (their "
+        "actions apply from --at on), with 80% and 95% intervals; write forecast.json and "
+        "forecast.html into DIR. Method: docs/calibration.md.")
+    forecast.add_argument("scenario", metavar="SCENARIO")
+    forecast.add_argument("--observed", required=True, metavar="FILE",
+                          help="the observed timeline CSV (time and followers columns at "
+                          "least)")
+    forecast.add_argument("--at", required=True, type=_duration, metavar="DURATION",
+                          help="the time of the forecast after the first post, such as 1h: "
+                          "later posts are not looked at")
+    forecast.add_argument("--json", action="store_true",
+                          help="also print forecast.json to standard output")
+    _calibration_options(forecast, "forecast")
+    forecast.set_defaults(handler=_forecast)
     return parser
+
+
+def _calibration_options(parser: argparse.ArgumentParser, name: str) -> None:
+    from sim.experiment.priors import DRAWS, TEMPER
+
+    parser.add_argument("--out", metavar="DIR",
+                        help=f"output folder (default: {name}-<observed file's name>)")
+    parser.add_argument("--draws", type=_positive, default=DRAWS, metavar="N",
+                        help=f"posterior draws (and forecast runs per policy); default {DRAWS}")
+    parser.add_argument("--temper", type=_at_least_one, default=TEMPER, metavar="T",
+                        help=f"raise the likelihood to 1/T, for a simplified model of real "
+                        f"sharing (default {TEMPER:g}, chosen on real cascades; 1: the "
+                        "posterior as if the model were exact; docs/calibration.md)")
+    parser.add_argument("--open", action="store_true", help="open the page in the browser")
+
+
+def _calibration_inputs(args: argparse.Namespace, name: str) -> tuple[Any, Any, Path]:
+    from sim.observed import read_timeline
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    timeline = read_timeline(args.observed)
+    if timeline.followers is None:
+        raise FlashpointError(f"{args.observed}: the fit needs a 'followers' column (each "
+                              "post's author's follower count); see docs/observed.md")
+    out = Path(args.out) if args.out else Path(f"{name}-{Path(args.observed).stem}")
+    if out.exists() and not out.is_dir():
+        raise FlashpointError(f"{out}: not a folder; --out names the folder to write into")
+    out.mkdir(parents=True, exist_ok=True)
+    return scenario, timeline, out
+
+
+def _fit(args: argparse.Namespace) -> int:
+    from sim.experiment import calibration
+    from sim.report.calibration import write_fit_page
+    from sim.scenario import dump_resolved
+
+    scenario, timeline, out = _calibration_inputs(args, "fit")
+    until = float(timeline.times_s[-1]) if args.until is None else args.until
+    if until <= 0:
+        raise FlashpointError(f"{args.observed}: every post is at time 0; nothing to fit "
+                              "over time")
+    observed = Path(args.observed).name
+    posterior = calibration.fit(timeline, scenario.behaviour.attention, until, scenario.seed,
+                                args.draws, temper=args.temper)
+    note = f"fitted to {observed} up to {_hours(until)}"
+    fitted = calibration.fitted_scenario(scenario, posterior, note)
+    warnings_ = calibration.fit_warnings(posterior)
+    header = (f"# {scenario.scenario}: {note} by flashpoint fit ({__version__}); fit.json "
+              "holds the intervals.\n")
+    atomic_write_text(out / "scenario.fitted.yaml", header + dump_resolved(fitted))
+    atomic_write_text(out / "fit.json", json.dumps(
+        calibration.fit_json(posterior, scenario, observed, args.temper), indent=2) + "\n")
+    band = calibration.model_band(timeline, posterior, scenario.behaviour.attention,
+                                  scenario.seed)
+    page = write_fit_page(calibration.fit_page_data(scenario, timeline, posterior, observed,
+                                                    band, warnings_), out / "fit.html")
+    for warning in warnings_:
+        print(printable(f"warning: {warning}"), file=sys.stderr)
+    summary = posterior.summary()
+    for prior in calibration.PRIORS:
+        row = summary[prior.name]
+        print(printable(f"{prior.name}: {_estimate(row['median'], prior.unit)} (95%: "
+                        f"{_estimate(row['p2_5'], prior.unit)} to "
+                        f"{_estimate(row['p97_5'], prior.unit)})"))
+    print(printable(f"wrote {out / 'scenario.fitted.yaml'}, {out / 'fit.json'} and {page}"))
+    if args.open:
+        webbrowser.open(page.resolve().as_uri())
+    return 0
+
+
+def _forecast(args: argparse.Namespace) -> int:
+    from sim.experiment import calibration
+    from sim.report.calibration import write_forecast_page
+
+    scenario, timeline, out = _calibration_inputs(args, "forecast")
+    observed = Path(args.observed).name
+    posterior = calibration.fit(timeline, scenario.behaviour.attention, args.at, scenario.seed,
+                                args.draws, temper=args.temper)
+    result = calibration.forecast(scenario, timeline, args.at, posterior, args.draws)
+    result.warnings[:0] = calibration.fit_warnings(posterior)
+    data = result.as_json()
+    text = json.dumps(data, indent=2) + "\n"
+    atomic_write_text(out / "forecast.json", text)
+    page = write_forecast_page(calibration.forecast_page_data(scenario, timeline, result,
+                                                              observed), out / "forecast.html")
+    for warning in result.warnings:
+        print(printable(f"warning: {warning}"), file=sys.stderr)
+    if args.json:
+        sys.stdout.write(text)
+    else:
+        for name, policy in data["policies"].items():
+            final = policy["final_size"]
+            print(printable(f"{name}: {final['median']:,.0f} posts (80%: {final['p10']:,.0f} "
+                            f"to {final['p90']:,.0f}; 95%: {final['p2_5']:,.0f} to "
+                            f"{final['p97_5']:,.0f})"))
+    print(printable(f"wrote {out / 'forecast.json'} and {page}"),
+          file=sys.stderr if args.json else sys.stdout)
+    if args.open:
+        webbrowser.open(page.resolve().as_uri())
+    return 0
+
+
+def _hours(seconds: float) -> str:
+    from sim.scenario.values import format_duration
+
+    return format_duration(seconds)
+
+
+def _estimate(value: float, unit: str) -> str:
+    return f"{value / 3600:.3g}h" if unit == "s" else f"{value:.3g}"
+
+
+def _duration(text: str) -> float:
+    from sim.scenario.values import BadValue, parse_duration
+
+    try:
+        return parse_duration(text, positive=True)
+    except BadValue as exc:
+        raise argparse.ArgumentTypeError(f"{exc.expected}; got {text!r}") from None
+
+
+def _at_least_one(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value >= 1.0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number >= 1; got {text!r}")
+    return value
 
 
 def _validate(args: argparse.Namespace) -> int:
