@@ -14,10 +14,11 @@ Methods (``forecast_baselines.py`` beside this file holds the two baselines and 
   reference, since how ``alpha`` and ``gamma`` are fitted moves the figure;
 - ``constant_multiple``: ``k`` times the count at ``--at``, ``k`` minimising the median APE
   over the training cascades (reported);
-- ``flashpoint``: the product's forecast, once there is one: ``forecast`` from ``sim.forecast``
-  (or ``sim.forecast`` itself, if a function) is called with the timeline up to ``--at`` and
-  may return a number or ``(point, low80, high80)``; adapt :func:`flashpoint_forecast` to the
-  API when it exists. Until then it is null (and a note says so on stderr).
+- ``flashpoint``: the product's forecast (``sim.experiment.calibration.forecast``, what
+  ``flashpoint forecast`` runs) with the scenario ``data/retweets.yaml`` beside this file
+  (SEISMIC's attention kernel, the default; a 7-day horizon; retweets only): the median of
+  its forecast of the total posts, and its 80% interval. Its priors and tempering were
+  chosen on RT1-RT40 (docs/calibration.md).
 
 Anything tuned is tuned on RT1-RT40 only; every reported figure is on RT41-RT60: the median and
 90th percentile of ``|forecast - final| / final`` (fractions), the share of final sizes inside
@@ -33,7 +34,6 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -49,13 +49,18 @@ from forecast_baselines import (
     seismic_forecast,
 )
 
+from sim.experiment.calibration import forecast
 from sim.observed import ObservedFileError, Timeline, from_seismic
+from sim.scenario import load_scenario
+from sim.scenario.schema import Scenario
 from sim.scenario.values import BadValue, parse_duration
 
 CASCADES = Path(__file__).resolve().parents[2] / "shared" / "data" / "cascades"
 TRAIN = range(1, 41)
 TEST = range(41, 61)
 TARGETS = {"median_ape": 0.25, "coverage80": [0.7, 0.9]}
+SCENARIO = Path(__file__).resolve().parent / "data" / "retweets.yaml"
+"""The scenario Flashpoint forecasts with: its attention, horizon (7 days) and seed."""
 PACKAGE_DEFAULT = SeismicFit(alpha=1.0, gamma=100.0)
 """SEISMIC untuned, as its authors' R package runs it (``n.star = 100``): reported beside."""
 
@@ -88,26 +93,13 @@ def read_cascades(folder: Path) -> dict[int, Timeline]:
         fail(str(exc))
 
 
-def flashpoint_forecaster() -> Callable[..., Any] | None:
-    """The product's forecast function, if ``sim.forecast`` (module or function) exists."""
-    try:
-        from sim import forecast as found
-    except ImportError as exc:
-        if exc.name not in ("sim", "sim.forecast"):
-            raise  # sim.forecast exists but is broken: say so
-        return None
-    function = getattr(found, "forecast", found)
-    return function if callable(function) else None
-
-
-def flashpoint_forecast(function: Callable[..., Any], observed: Timeline
-                        ) -> tuple[float, float | None, float | None]:
-    """(point, low80, high80) from the product's forecast of ``observed`` (a placeholder)."""
-    result = function(observed)
-    if isinstance(result, int | float):
-        return float(result), None, None
-    point, low, high = result
-    return float(point), float(low), float(high)
+def flashpoint_forecast(scenario: Scenario, observed: Timeline, at_s: float
+                        ) -> tuple[float, float, float]:
+    """(median, p10, p90) of the product's forecast of the total posts at the horizon."""
+    result = forecast(scenario, observed, at_s)
+    finals = result.finals[scenario.policies[0].name]
+    low, median, high = np.percentile(finals, [10, 50, 90])
+    return float(median), float(low), float(high)
 
 
 def scores(forecasts: np.ndarray, finals: np.ndarray,
@@ -173,22 +165,19 @@ def main() -> None:
         "constant_multiple": {
             **scores(column(multiple, TEST), test_finals), "k": k,
             "train_median_ape": median_ape(k, column(counts, TRAIN), column(finals, TRAIN))},
-        "flashpoint": None}
+    }
 
-    ours: dict[int, tuple[float, float | None, float | None]] = {}
-    function = flashpoint_forecaster()
-    if function is None:
-        print("bench_forecast: flashpoint forecast not built yet", file=sys.stderr)
-    else:
-        ours = {i: flashpoint_forecast(function, cascades[i].until(at_s)) for i in TEST}
-        bounds = np.array([[ours[i][1], ours[i][2]] for i in TEST], dtype=np.float64)
-        methods["flashpoint"] = scores(column({i: ours[i][0] for i in TEST}, TEST),
-                                       test_finals, None if np.isnan(bounds).any() else bounds)
+    scenario = load_scenario(SCENARIO)
+    ours = {i: flashpoint_forecast(scenario, cascades[i].until(at_s), at_s) for i in TEST}
+    bounds = np.array([[ours[i][1], ours[i][2]] for i in TEST], dtype=np.float64)
+    methods["flashpoint"] = {
+        **scores(column({i: ours[i][0] for i in TEST}, TEST), test_finals, bounds),
+        "scenario": str(SCENARIO.relative_to(Path(__file__).resolve().parents[1]))}
 
     if args.details:
         print(f"{'cascade':8} {'split':5} {'at --at':>8} {'final':>7} {'p_t':>9} "
               f"{'seismic':>9} {'ape':>6} {'n*=100':>9} {'ape':>6} {'k x':>9} {'ape':>6}"
-              + (f" {'flashpoint':>10} {'ape':>6}" if ours else ""), file=sys.stderr)
+              + f" {'flashpoint':>10} {'ape':>6}", file=sys.stderr)
         for i in cascades:
             final = finals[i]
             row = (f"RT{i:<6} {'train' if i in TRAIN else 'test':5} {counts[i]:8d} "
