@@ -64,8 +64,9 @@ def _no_raw_controls(text: str) -> None:
 # 9: rich markup ------------------------------------------------------------------------
 
 
-def test_markup_in_the_title_and_policy_names_is_shown_as_written(tmp_path: Path,
-                                                                   cli: Cli) -> None:
+def test_markup_in_the_title_and_policy_names_is_shown_as_written(
+        tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough that no name wraps, however run
     title = "Incident [/bold] [bold red]BIG[/bold red] [link=https://x]click[/link]"
     policies = ["do nothing [/]", "pull [/] promotion", "[bold red]BIG[/bold red]"]
     path = _scenario(tmp_path, title, policies)
