@@ -294,6 +294,35 @@ def _parser() -> argparse.ArgumentParser:
                           help="also print forecast.json to standard output")
     _calibration_options(forecast, "forecast")
     forecast.set_defaults(handler=_forecast)
+
+    sweep = commands.add_parser(
+        "sweep", help="run every policy over a range of one parameter's values",
+        description="Run every policy of SCENARIO at each value of one parameter (common "
+        "random numbers across values and policies) and write sweep.csv (value, policy, the "
+        "risk metric's mean and 95% CI, the paired difference from the baseline) and "
+        "sweep.json (slopes, break-even points and headline sentences) into DIR; each value's "
+        "run is checkpointed in DIR/value-K and --resume continues. See docs/robustness.md.")
+    sweep.add_argument("scenario", metavar="SCENARIO")
+    sweep.add_argument("--path", required=True, metavar="PATH",
+                       help="the parameter, by its dotted path in the report's assumptions "
+                       "table, such as behaviour.share_probability or "
+                       "policies.3.actions.0.delay.median")
+    sweep.add_argument("--values", metavar="V,V,...",
+                       help="the values, comma separated (durations such as 30m,1h,4h for a "
+                       "duration)")
+    sweep.add_argument("--from", dest="start", metavar="V", help="a range's first value")
+    sweep.add_argument("--to", dest="stop", metavar="V", help="a range's last value")
+    sweep.add_argument("--steps", type=_positive, metavar="N", help="a range's number of values")
+    sweep.add_argument("--log", action="store_true", help="space the range on a log scale")
+    sweep.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    sweep.add_argument("--replications", type=_positive, metavar="N",
+                       help="replications per value (default: the scenario's)")
+    sweep.add_argument("--workers", type=_positive, metavar="N",
+                       help="worker processes (default: one per core that fits in memory)")
+    sweep.add_argument("--resume", action="store_true",
+                       help="continue an interrupted sweep in --out DIR (same options)")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.set_defaults(handler=_sweep)
     return parser
 
 
@@ -395,6 +424,59 @@ def _forecast(args: argparse.Namespace) -> int:
           file=sys.stderr if args.json else sys.stdout)
     if args.open:
         webbrowser.open(page.resolve().as_uri())
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from sim.experiment import capacity, sweep
+    from sim.experiment.api import run
+    from sim.experiment.checkpoint import FILENAME
+    from sim.scenario import load_scenario
+    from sim.terminal import progress_bar
+
+    scenario = load_scenario(args.scenario)
+    parameter, own = sweep.parameter(scenario, args.path)
+    ranged = (args.start, args.stop, args.steps)
+    if (args.values is None) == all(part is None for part in ranged):
+        raise FlashpointError("give the values with --values V,V,... or a range with --from, "
+                              "--to and --steps (not both)")
+    if args.values is not None:
+        values = [sweep.parse_value(parameter, text.strip()) for text in args.values.split(",")]
+    else:
+        if any(part is None for part in ranged):
+            raise FlashpointError("a range needs --from, --to and --steps")
+        values = sweep.grid(sweep.parse_value(parameter, args.start),
+                            sweep.parse_value(parameter, args.stop), args.steps, args.log)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise FlashpointError(f"{out}: not a folder; --out names the folder to write into")
+    out.mkdir(parents=True, exist_ok=True)
+    now = sweep.shown(parameter, own) if parameter.duration and not isinstance(own, str) else own
+    print(printable(f"{args.path} (now {now}): {len(values)} values, "
+                    f"{len(scenario.policies)} policies"))
+
+    def one(changed: Any, k: int) -> Any:
+        plan = capacity.plan(changed, args.workers)
+        replications = args.replications or changed.replications
+        label = sweep.shown(parameter, values[k])
+        folder = out / f"value-{k}"
+        with progress_bar(replications, quiet=args.quiet,
+                          note=f"{args.path} = {label}") as advance:
+            return run(changed, replications=args.replications, workers=plan.workers,
+                       progress=advance, checkpoint=folder,
+                       resume=args.resume and (folder / FILENAME).exists(),
+                       source=args.scenario)
+
+    try:
+        result = sweep.run_sweep(scenario, parameter, values, one)
+    except KeyboardInterrupt:
+        print(printable(f"interrupted: finished values are saved in {out}; continue with "
+                        f"--resume and the same options"), file=sys.stderr)
+        return 130
+    written = sweep.write(result, out, scenario.seed)
+    for line in sweep.headlines(result, scenario.seed):
+        print(printable(line))
+    print(printable(f"wrote {', '.join(str(p) for p in written)}"))
     return 0
 
 

@@ -1,0 +1,342 @@
+"""Sweeps: one scenario parameter over a range of values, every policy at every value.
+
+Every value runs with the same root seed, so the same replications' random numbers (the
+engine's draws are keyed by what they are for, not by the order of events): common random
+numbers across values as well as across policies. A policy that does not use the swept
+parameter gets exactly the same numbers at every value, and the scenario's own value gives
+exactly ``flashpoint run``'s numbers. Differences between values and between policies are
+paired by replication, and so are the slopes and break-even points below.
+
+A parameter is named by its dotted path, as in the report's assumptions table
+(``behaviour.share_probability``, ``policies.3.actions.0.delay``); a path may go one step
+into a distribution's parameters (``policies.3.actions.0.delay.median``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from sim.errors import FlashpointError
+from sim.experiment.results import csv_number, csv_text
+from sim.io import atomic_write_text
+from sim.metrics import METRICS
+from sim.randomness.seeds import stream
+from sim.scenario import values as v
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import parse_scenario
+from sim.scenario.schema import Scenario
+from sim.scenario.sources import entries
+from sim.scenario.suggest import did_you_mean
+from sim.scenario.values import HOUR
+
+BOOTSTRAP = 2000
+"""Resamples of the replications for the intervals of slopes and break-even points."""
+
+
+class SweepError(FlashpointError):
+    """A sweep that cannot be run: an unknown path or a value the parameter cannot take."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A swept parameter: its path, and whether its values are durations."""
+
+    path: str
+    duration: bool
+
+
+def parameter(scenario: Scenario, path: str) -> tuple[Parameter, Any]:
+    """The parameter at ``path`` and its value in ``scenario`` (as the resolved file writes it).
+
+    Raises:
+        SweepError: no such parameter, or one that is not a number or a duration.
+    """
+    leaves = {e.path: e.value for e in entries(scenario)}
+    head, _, last = path.rpartition(".")
+    if path in leaves:
+        value = leaves[path]
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise SweepError(f"{path} is {value!r}: only a number or a duration can be swept")
+        if isinstance(value, str):
+            try:
+                v.parse_duration(value)
+            except v.BadValue:
+                raise SweepError(f"{path} is {value!r}: only a number or a duration can be "
+                                 "swept (for a distribution, sweep one of its parameters, "
+                                 f"such as {path}.median)") from None
+            return Parameter(path, True), value
+        return Parameter(path, False), value
+    if head in leaves and isinstance(leaves[head], str):
+        try:
+            dist = v.parse_distribution(leaves[head])
+        except v.BadValue:
+            dist = None
+        if dist is not None:
+            fields = {f.name: f for f in dataclasses.fields(dist)}
+            if last not in fields:
+                raise SweepError(f"{head} is {leaves[head]}, which has no parameter {last!r} "
+                                 f"(it has {', '.join(fields)})")
+            kind = fields[last].metadata.get("kind", "number")
+            return Parameter(path, kind == "duration"), getattr(dist, last)
+    hint = did_you_mean(path, list(leaves))
+    raise SweepError(f"{path} is not a parameter of the scenario{hint} (the paths are those "
+                     "of the report's assumptions table)")
+
+
+def parse_value(parameter_: Parameter, text: str) -> float:
+    """One value of the parameter from the command line: seconds for a duration."""
+    try:
+        if parameter_.duration:
+            return float(v.parse_duration(text))
+        value = float(text)
+    except (v.BadValue, ValueError):
+        kind = "a duration such as 30m or 4h" if parameter_.duration else "a number"
+        raise SweepError(f"{parameter_.path}: each value must be {kind}; got {text!r}") from None
+    if not math.isfinite(value):
+        raise SweepError(f"{parameter_.path}: each value must be finite; got {text!r}")
+    return value
+
+
+def grid(start: float, stop: float, steps: int, log: bool) -> list[float]:
+    """``steps`` values from ``start`` to ``stop``, evenly spaced (on a log scale if ``log``)."""
+    if steps < 2:
+        raise SweepError(f"a range needs at least 2 steps; got {steps}")
+    if log:
+        if not (start > 0 and stop > 0):
+            raise SweepError("a log range needs values above 0")
+        return [float(x) for x in np.geomspace(start, stop, steps)]
+    return [float(x) for x in np.linspace(start, stop, steps)]
+
+
+def shown(parameter_: Parameter, value: float) -> str:
+    """A value as a scenario file would write it."""
+    if parameter_.duration:
+        return v.format_duration(value)
+    return f"{value:g}"
+
+
+def variant(scenario: Scenario, parameter_: Parameter, value: float) -> Scenario:
+    """``scenario`` with the parameter set to ``value``, validated as a scenario file is.
+
+    Raises:
+        SweepError: the value is not valid there (the scenario's own message says why).
+    """
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    keys: list[Any] = [int(k) if k.isdigit() else k for k in parameter_.path.split(".")]
+    leaves = {e.path for e in entries(scenario)}
+    if parameter_.path not in leaves:  # a distribution's parameter
+        *keys, name = keys
+    target = data
+    for key in keys[:-1]:
+        target = target[key]
+    if parameter_.path in leaves:
+        target[keys[-1]] = shown(parameter_, value) if parameter_.duration else value
+    else:
+        dist = v.parse_distribution(target[keys[-1]])
+        target[keys[-1]] = str(dataclasses.replace(dist, **{name: value}))
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    try:
+        return parse_scenario(text.encode(), f"{parameter_.path} = {shown(parameter_, value)}")
+    except ScenarioError as exc:
+        raise SweepError(f"{parameter_.path} cannot be {shown(parameter_, value)}: "
+                         f"{exc}") from None
+
+
+@dataclass
+class SweepResult:
+    """A sweep's numbers.
+
+    Attributes:
+        parameter: what was swept.
+        values: the values, in the order run (seconds for durations).
+        policies: the policy names.
+        metric: the risk metric.
+        samples: ``[value, policy, replication]``: the risk metric of each replication.
+        summaries: each value's ``Results.summary()``.
+        own: the index of the scenario's own value among ``values``, or ``None``.
+    """
+
+    parameter: Parameter
+    values: list[float]
+    policies: list[str]
+    metric: str
+    samples: np.ndarray
+    summaries: list[dict[str, Any]]
+    own: int | None
+
+    def x(self) -> np.ndarray:
+        """The values on the axis the headline speaks in: hours for durations."""
+        scale = HOUR if self.parameter.duration else 1.0
+        return np.asarray(self.values) / scale
+
+
+def run_sweep(scenario: Scenario, parameter_: Parameter, values: list[float],
+              run: Callable[[Scenario, int], Any]) -> SweepResult:
+    """Run every policy at every value; ``run(variant, k)`` runs one value (``sim.run``)."""
+    if len(set(values)) != len(values):
+        raise SweepError(f"{parameter_.path}: the values must differ")
+    variants = [variant(scenario, parameter_, value) for value in values]  # all checked first
+    metric = scenario.risk.metric if scenario.risk else "exposure"
+    samples, summaries = [], []
+    for k, changed in enumerate(variants):
+        results = run(changed, k)
+        samples.append(results.metrics[:, :, METRICS.index(metric)])
+        summaries.append(results.summary())
+    _, own_value = parameter(scenario, parameter_.path)
+    own_seconds = (v.parse_duration(own_value) if isinstance(own_value, str)
+                   else float(own_value))
+    own = next((k for k, value in enumerate(values) if value == own_seconds), None)
+    return SweepResult(parameter_, values, [p.name for p in scenario.policies], metric,
+                       np.stack(samples), summaries, own)
+
+
+def sweep_csv(result: SweepResult) -> str:
+    """``sweep.csv``: value, policy, metric, mean and its 95% CI, the paired difference."""
+    lines = ["value,policy,metric,mean,ci95_low,ci95_high,diff_vs_baseline,diff_ci95_low,"
+             "diff_ci95_high"]
+    for value, summary in zip(result.values, result.summaries, strict=True):
+        for name in result.policies:
+            entry = summary["policies"][name]
+            stats = entry["metrics"][result.metric]
+            diff = entry.get("vs_baseline", {}).get(result.metric)
+            cells = [shown(result.parameter, value), csv_text(name), result.metric,
+                     *(csv_number(x) for x in (stats["mean"], *stats["ci95"]))]
+            cells += ([csv_number(x) for x in (diff["diff_mean"], *diff["diff_ci95"])]
+                      if diff else ["", "", ""])
+            lines.append(",".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Slope:
+    """How a policy's risk metric changes with the swept value (paired by replication).
+
+    ``per_unit`` is the mean change per hour (durations) or per unit, as a share of the
+    policy's mean at the first value; ``ci95`` its bootstrap interval over replications.
+    """
+
+    policy: str
+    per_unit: float
+    ci95: tuple[float, float]
+    flat: bool
+
+
+def slopes(result: SweepResult, seed: int) -> list[Slope]:
+    """Each policy's relative slope: least squares on the values, averaged over replications."""
+    x = result.x()
+    centred = x - x.mean()
+    out = []
+    rng = stream(seed, "bootstrap", 1000)
+    picks = rng.integers(0, result.samples.shape[2], (BOOTSTRAP, result.samples.shape[2]))
+    for p, name in enumerate(result.policies):
+        y = result.samples[:, p, :]  # [value, replication]
+        flat = bool(np.all(y == y[:1]))
+        base = float(np.nanmean(y[0]))
+        per_rep = centred @ np.nan_to_num(y) / float(centred @ centred)  # each replication's slope
+        if flat or base == 0:
+            out.append(Slope(name, 0.0, (0.0, 0.0), flat))
+            continue
+        boot = per_rep[picks].mean(axis=1) / np.nanmean(y[0][picks], axis=1)
+        low, high = np.percentile(boot, [2.5, 97.5])
+        out.append(Slope(name, float(per_rep.mean() / base), (float(low), float(high)), False))
+    return out
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    """Where ``policy`` stops beating ``other`` (or starts), on the swept axis."""
+
+    policy: str
+    other: str
+    at: float
+    ci95: tuple[float, float] | None
+    crossed_share: float
+
+
+def break_evens(result: SweepResult, seed: int) -> list[BreakEven]:
+    """Every pair of policies whose paired mean difference changes sign across the values.
+
+    The crossing is interpolated linearly between the two values around it; its interval is
+    the bootstrap's over replications (``None`` when under 95% of resamples cross at all).
+    """
+    x = result.x()
+    rng = stream(seed, "bootstrap", 1001)
+    n = result.samples.shape[2]
+    picks = rng.integers(0, n, (BOOTSTRAP, n))
+    out = []
+    for a in range(len(result.policies)):
+        for b in range(a + 1, len(result.policies)):
+            diff = np.nan_to_num(result.samples[:, a, :] - result.samples[:, b, :])
+            at = _crossing(x, diff.mean(axis=1))
+            if at is None:
+                continue
+            boot = [_crossing(x, diff[:, pick].mean(axis=1)) for pick in picks]
+            found = np.array([c for c in boot if c is not None])
+            share = len(found) / BOOTSTRAP
+            ci = (tuple(float(q) for q in np.percentile(found, [2.5, 97.5]))
+                  if share >= 0.95 else None)
+            out.append(BreakEven(result.policies[a], result.policies[b], at, ci, share))
+    return out
+
+
+def _crossing(x: np.ndarray, d: np.ndarray) -> float | None:
+    """The first x where ``d`` (a mean difference at each x) changes sign, interpolated."""
+    for i in range(len(x) - 1):
+        if d[i] == 0 and i > 0:
+            return float(x[i])
+        if d[i] * d[i + 1] < 0:
+            return float(x[i] + (x[i + 1] - x[i]) * d[i] / (d[i] - d[i + 1]))
+    return None
+
+
+def _percent(share: float) -> str:
+    """A share as a signed percentage to two significant figures: +9.1%, -0.081%."""
+    return f"{share * 100:+.2g}%"
+
+
+def headlines(result: SweepResult, seed: int) -> list[str]:
+    """Plain sentences: what the swept parameter costs each policy that uses it."""
+    unit = "each hour of" if result.parameter.duration else "each unit of"
+    first = shown(result.parameter, result.values[0])
+    out = []
+    for slope in slopes(result, seed):
+        if slope.flat:
+            continue
+        low, high = slope.ci95
+        out.append(f"{unit} {result.parameter.path} changes the expected {result.metric} of "
+                   f"\"{slope.policy}\" by {_percent(slope.per_unit)} (95% CI "
+                   f"{_percent(low)} to {_percent(high)}) of its mean at {first} (a straight "
+                   "line through the values, paired by replication)")
+    for even in break_evens(result, seed):
+        scale = "h" if result.parameter.duration else ""
+        where = (f" (95% CI {even.ci95[0]:.3g}{scale} to {even.ci95[1]:.3g}{scale})"
+                 if even.ci95 else " (no interval: under 95% of resamples cross)")
+        out.append(f"\"{even.policy}\" and \"{even.other}\" break even at "
+                   f"{result.parameter.path} = {even.at:.3g}{scale}{where}")
+    return out
+
+
+def write(result: SweepResult, folder: Path, seed: int) -> list[Path]:
+    """``sweep.csv`` and ``sweep.json`` (values, slopes, break-even points, headlines)."""
+    data = {"parameter": result.parameter.path, "metric": result.metric,
+            "values": [shown(result.parameter, x) for x in result.values],
+            "own_value": None if result.own is None else shown(result.parameter,
+                                                               result.values[result.own]),
+            "slopes": {s.policy: {"per_unit": s.per_unit, "ci95": list(s.ci95),
+                                  "flat": s.flat} for s in slopes(result, seed)},
+            "break_even": [dataclasses.asdict(b) for b in break_evens(result, seed)],
+            "headlines": headlines(result, seed)}
+    paths = [folder / "sweep.csv", folder / "sweep.json"]
+    atomic_write_text(paths[0], sweep_csv(result))
+    atomic_write_text(paths[1], json.dumps(data, indent=2) + "\n")
+    return paths
+

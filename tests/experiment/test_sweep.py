@@ -1,0 +1,126 @@
+"""Sweeps: one parameter over a range, every policy at every value (sim.experiment.sweep)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sim
+from sim.experiment import sweep
+from sim.metrics import METRICS
+from sim.scenario.loader import parse_scenario
+
+SCENARIO = """
+scenario: sweep test
+seed: 11
+horizon: 24h
+replications: 12
+network: {generator: scale_free, accounts: 3000, mean_follows: 12}
+behaviour: {reactions_per_reaction: 0.5}
+incident: {type: post, author: brand, brand_followers: 300}
+policies:
+  - name: do nothing
+  - name: apologise
+    actions: [{do: statement, at: 2h, strategy: apology, effect: 0.2}]
+  - name: delete
+    actions: [{do: delete, at: 1h, delay: "lognormal(median=30m, sigma=0.5)"}]
+"""
+
+
+@pytest.fixture(scope="module")
+def scenario() -> sim.Scenario:
+    return parse_scenario(SCENARIO.encode())
+
+
+def _run(changed: sim.Scenario, k: int) -> sim.Results:
+    return sim.run(changed, workers=1)
+
+
+@pytest.fixture(scope="module")
+def delays(scenario: sim.Scenario) -> sweep.SweepResult:
+    parameter, _ = sweep.parameter(scenario, "policies.1.actions.0.at")
+    return sweep.run_sweep(scenario, parameter, [1800.0, 7200.0, 14400.0, 28800.0], _run)
+
+
+def test_a_policy_that_does_not_use_the_parameter_is_exactly_flat(
+        delays: sweep.SweepResult) -> None:
+    samples = delays.samples  # [value, policy, replication]
+    for p in (0, 2):  # do nothing, delete: no statement
+        assert (samples[:, p, :] == samples[:1, p, :]).all()
+    assert not (samples[:, 1, :] == samples[:1, 1, :]).all()  # the apology's time matters
+    flat = {s.policy: s.flat for s in sweep.slopes(delays, 11)}
+    assert flat == {"do nothing": True, "apologise": False, "delete": True}
+
+
+def test_the_scenario_s_own_value_gives_exactly_the_run_s_numbers(
+        delays: sweep.SweepResult, scenario: sim.Scenario) -> None:
+    assert delays.own == 1 and delays.values[1] == 7200.0  # at: 2h
+    direct = sim.run(scenario, workers=1).metrics[:, :, METRICS.index("exposure")]
+    assert np.array_equal(delays.samples[1], direct)
+
+
+def test_a_later_apology_costs_more(delays: sweep.SweepResult) -> None:
+    slope = {s.policy: s for s in sweep.slopes(delays, 11)}["apologise"]
+    assert slope.per_unit > 0 and slope.ci95[0] <= slope.per_unit <= slope.ci95[1]
+    means = delays.samples[:, 1, :].mean(axis=1)
+    assert (np.diff(means) >= 0).all()  # paired: a later apology never helps on average here
+    assert any("changes the expected exposure of \"apologise\"" in line
+               for line in sweep.headlines(delays, 11))
+
+
+def test_a_distribution_parameter_can_be_swept(scenario: sim.Scenario) -> None:
+    parameter, own = sweep.parameter(scenario, "policies.2.actions.0.delay.median")
+    assert parameter.duration and own == 1800.0
+    changed = sweep.variant(scenario, parameter, 7200.0)
+    assert changed.policies[2].actions[0].delay.median == 7200.0
+    assert changed.policies[2].actions[0].delay.sigma == 0.5
+
+
+def test_bad_paths_and_values_say_what_is_wrong(scenario: sim.Scenario) -> None:
+    with pytest.raises(sweep.SweepError, match="not a parameter of the scenario.*did you mean"):
+        sweep.parameter(scenario, "behaviour.reactions_per_reactio")
+    with pytest.raises(sweep.SweepError, match="only a number or a duration"):
+        sweep.parameter(scenario, "policies.1.actions.0.strategy")
+    with pytest.raises(sweep.SweepError, match="has no parameter 'mean'"):
+        sweep.parameter(scenario, "policies.2.actions.0.delay.mean")
+    parameter, _ = sweep.parameter(scenario, "behaviour.reactions_per_reaction")
+    with pytest.raises(sweep.SweepError, match="cannot be -1.*reactions_per_reaction"):
+        sweep.variant(scenario, parameter, -1.0)
+    with pytest.raises(sweep.SweepError, match="must be a number; got 'lots'"):
+        sweep.parse_value(parameter, "lots")
+
+
+def test_break_even_is_interpolated_between_the_values() -> None:
+    x = np.array([0.0, 1.0, 2.0, 3.0])
+    assert sweep._crossing(x, np.array([-3.0, -1.0, 1.0, 3.0])) == 1.5
+    assert sweep._crossing(x, np.array([-3.0, -1.0, -0.5, -0.1])) is None
+    parameter = sweep.Parameter("x", False)
+    rng = np.random.default_rng(1)
+    a = np.tile(np.array([0.0, 1.0, 2.0, 3.0])[:, None], (1, 200)) + rng.normal(0, 0.1, (4, 200))
+    samples = np.stack([a, np.full((4, 200), 1.5)], axis=1)
+    result = sweep.SweepResult(parameter, [0.0, 1.0, 2.0, 3.0], ["a", "b"], "exposure",
+                               samples, [], None)
+    (even,) = sweep.break_evens(result, 3)
+    assert abs(even.at - 1.5) < 0.05 and even.ci95 is not None
+    assert even.ci95[0] < 1.5 < even.ci95[1] and even.ci95[1] - even.ci95[0] < 0.2
+
+
+def test_the_command_writes_the_csv_and_refuses_ambiguous_values(
+        tmp_path: Path, cli: Callable[..., tuple[int, str, str]]) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO.replace("replications: 12", "replications: 4"))
+    code, out, err = cli("sweep", str(path), "--path", "policies.1.actions.0.at",
+                         "--from", "1h", "--to", "4h", "--steps", "2", "--out",
+                         str(tmp_path / "out"), "--quiet", "--workers", "1")
+    assert code == 0, err
+    rows = (tmp_path / "out" / "sweep.csv").read_text().splitlines()
+    assert rows[0].startswith("value,policy,metric,mean,ci95_low,ci95_high")
+    assert [r.split(",")[:2] for r in rows[1:]] == [
+        [value, policy] for value in ("1h", "4h")
+        for policy in ("do nothing", "apologise", "delete")]
+    code, _, err = cli("sweep", str(path), "--path", "behaviour.reactions_per_reaction",
+                       "--values", "0.1,0.2", "--from", "0.1", "--out", str(tmp_path / "o2"))
+    assert code == 2 and "not both" in err
