@@ -303,10 +303,11 @@ def _parser() -> argparse.ArgumentParser:
         "sweep.json (slopes, break-even points and headline sentences) into DIR; each value's "
         "run is checkpointed in DIR/value-K and --resume continues. See docs/robustness.md.")
     sweep.add_argument("scenario", metavar="SCENARIO")
-    sweep.add_argument("--path", required=True, metavar="PATH",
+    sweep.add_argument("--path", metavar="PATH",
                        help="the parameter, by its dotted path in the report's assumptions "
                        "table, such as behaviour.share_probability or "
-                       "policies.3.actions.0.delay.median")
+                       "policies.3.actions.0.delay.median (default: the scenario's sweep: "
+                       "section)")
     sweep.add_argument("--values", metavar="V,V,...",
                        help="the values, comma separated (durations such as 30m,1h,4h for a "
                        "duration)")
@@ -432,36 +433,49 @@ def _sweep(args: argparse.Namespace) -> int:
     from sim.experiment.api import run
     from sim.experiment.checkpoint import FILENAME
     from sim.scenario import load_scenario
+    from sim.scenario import sweeps as swept
     from sim.terminal import progress_bar
 
     scenario = load_scenario(args.scenario)
-    parameter, own = sweep.parameter(scenario, args.path)
     ranged = (args.start, args.stop, args.steps)
-    if (args.values is None) == all(part is None for part in ranged):
-        raise FlashpointError("give the values with --values V,V,... or a range with --from, "
-                              "--to and --steps (not both)")
-    if args.values is not None:
-        values = [sweep.parse_value(parameter, text.strip()) for text in args.values.split(",")]
+    given = args.values is not None or any(part is not None for part in ranged)
+    if args.path is None:
+        if given:
+            raise FlashpointError("--values or a range needs --path (the scenario's sweep: "
+                                  "section is used without them)")
+        parameter, values = swept.sweep_values(scenario)
     else:
-        if any(part is None for part in ranged):
-            raise FlashpointError("a range needs --from, --to and --steps")
-        values = sweep.grid(sweep.parse_value(parameter, args.start),
-                            sweep.parse_value(parameter, args.stop), args.steps, args.log)
+        if args.values is not None and any(part is not None for part in ranged):
+            raise FlashpointError("give the values with --values V,V,... or a range with "
+                                  "--from, --to and --steps (not both)")
+        if args.values is None and any(part is None for part in ranged):
+            raise FlashpointError("--path needs --values V,V,... or a range: --from, --to "
+                                  "and --steps")
+        try:
+            spec = (swept.Sweep(path=args.path, values=args.values.split(","))
+                    if args.values is not None else
+                    swept.Sweep(path=args.path, start=args.start, stop=args.stop,
+                                steps=args.steps, scale="log" if args.log else "linear"))
+        except ValueError as exc:  # pydantic's ValidationError: --steps out of range
+            first = exc.errors()[0] if hasattr(exc, "errors") else {"msg": str(exc)}
+            raise FlashpointError(f"sweep: {first['msg']}") from None
+        parameter, values = swept.sweep_values(scenario, spec)
+    _, own = swept.parameter(scenario, parameter.path)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise FlashpointError(f"{out}: not a folder; --out names the folder to write into")
     out.mkdir(parents=True, exist_ok=True)
-    now = sweep.shown(parameter, own) if parameter.duration and not isinstance(own, str) else own
-    print(printable(f"{args.path} (now {now}): {len(values)} values, "
+    now = swept.shown(parameter, own) if parameter.duration and not isinstance(own, str) else own
+    print(printable(f"{parameter.path} (now {now}): {len(values)} values, "
                     f"{len(scenario.policies)} policies"))
 
     def one(changed: Any, k: int) -> Any:
         plan = capacity.plan(changed, args.workers)
         replications = args.replications or changed.replications
-        label = sweep.shown(parameter, values[k])
+        label = swept.shown(parameter, values[k])
         folder = out / f"value-{k}"
         with progress_bar(replications, quiet=args.quiet,
-                          note=f"{args.path} = {label}") as advance:
+                          note=f"{parameter.path} = {label}") as advance:
             return run(changed, replications=args.replications, workers=plan.workers,
                        progress=advance, checkpoint=folder,
                        resume=args.resume and (folder / FILENAME).exists(),

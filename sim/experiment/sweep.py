@@ -16,139 +16,24 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
-from sim.errors import FlashpointError
 from sim.experiment.results import csv_number, csv_text
 from sim.io import atomic_write_text
 from sim.metrics import METRICS
 from sim.randomness.seeds import stream
 from sim.scenario import values as v
-from sim.scenario.errors import ScenarioError
-from sim.scenario.loader import parse_scenario
 from sim.scenario.schema import Scenario
-from sim.scenario.sources import entries
-from sim.scenario.suggest import did_you_mean
+from sim.scenario.sweeps import Parameter, SweepError, parameter, shown, variant
 from sim.scenario.values import HOUR
 
 BOOTSTRAP = 2000
 """Resamples of the replications for the intervals of slopes and break-even points."""
-
-
-class SweepError(FlashpointError):
-    """A sweep that cannot be run: an unknown path or a value the parameter cannot take."""
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """A swept parameter: its path, and whether its values are durations."""
-
-    path: str
-    duration: bool
-
-
-def parameter(scenario: Scenario, path: str) -> tuple[Parameter, Any]:
-    """The parameter at ``path`` and its value in ``scenario`` (as the resolved file writes it).
-
-    Raises:
-        SweepError: no such parameter, or one that is not a number or a duration.
-    """
-    leaves = {e.path: e.value for e in entries(scenario)}
-    head, _, last = path.rpartition(".")
-    if path in leaves:
-        value = leaves[path]
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise SweepError(f"{path} is {value!r}: only a number or a duration can be swept")
-        if isinstance(value, str):
-            try:
-                v.parse_duration(value)
-            except v.BadValue:
-                raise SweepError(f"{path} is {value!r}: only a number or a duration can be "
-                                 "swept (for a distribution, sweep one of its parameters, "
-                                 f"such as {path}.median)") from None
-            return Parameter(path, True), value
-        return Parameter(path, False), value
-    if head in leaves and isinstance(leaves[head], str):
-        try:
-            dist = v.parse_distribution(leaves[head])
-        except v.BadValue:
-            dist = None
-        if dist is not None:
-            fields = {f.name: f for f in dataclasses.fields(dist)}
-            if last not in fields:
-                raise SweepError(f"{head} is {leaves[head]}, which has no parameter {last!r} "
-                                 f"(it has {', '.join(fields)})")
-            kind = fields[last].metadata.get("kind", "number")
-            return Parameter(path, kind == "duration"), getattr(dist, last)
-    hint = did_you_mean(path, list(leaves))
-    raise SweepError(f"{path} is not a parameter of the scenario{hint} (the paths are those "
-                     "of the report's assumptions table)")
-
-
-def parse_value(parameter_: Parameter, text: str) -> float:
-    """One value of the parameter from the command line: seconds for a duration."""
-    try:
-        if parameter_.duration:
-            return float(v.parse_duration(text))
-        value = float(text)
-    except (v.BadValue, ValueError):
-        kind = "a duration such as 30m or 4h" if parameter_.duration else "a number"
-        raise SweepError(f"{parameter_.path}: each value must be {kind}; got {text!r}") from None
-    if not math.isfinite(value):
-        raise SweepError(f"{parameter_.path}: each value must be finite; got {text!r}")
-    return value
-
-
-def grid(start: float, stop: float, steps: int, log: bool) -> list[float]:
-    """``steps`` values from ``start`` to ``stop``, evenly spaced (on a log scale if ``log``)."""
-    if steps < 2:
-        raise SweepError(f"a range needs at least 2 steps; got {steps}")
-    if log:
-        if not (start > 0 and stop > 0):
-            raise SweepError("a log range needs values above 0")
-        return [float(x) for x in np.geomspace(start, stop, steps)]
-    return [float(x) for x in np.linspace(start, stop, steps)]
-
-
-def shown(parameter_: Parameter, value: float) -> str:
-    """A value as a scenario file would write it."""
-    if parameter_.duration:
-        return v.format_duration(value)
-    return f"{value:g}"
-
-
-def variant(scenario: Scenario, parameter_: Parameter, value: float) -> Scenario:
-    """``scenario`` with the parameter set to ``value``, validated as a scenario file is.
-
-    Raises:
-        SweepError: the value is not valid there (the scenario's own message says why).
-    """
-    data = scenario.model_dump(mode="json", exclude_none=True)
-    keys: list[Any] = [int(k) if k.isdigit() else k for k in parameter_.path.split(".")]
-    leaves = {e.path for e in entries(scenario)}
-    if parameter_.path not in leaves:  # a distribution's parameter
-        *keys, name = keys
-    target = data
-    for key in keys[:-1]:
-        target = target[key]
-    if parameter_.path in leaves:
-        target[keys[-1]] = shown(parameter_, value) if parameter_.duration else value
-    else:
-        dist = v.parse_distribution(target[keys[-1]])
-        target[keys[-1]] = str(dataclasses.replace(dist, **{name: value}))
-    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-    try:
-        return parse_scenario(text.encode(), f"{parameter_.path} = {shown(parameter_, value)}")
-    except ScenarioError as exc:
-        raise SweepError(f"{parameter_.path} cannot be {shown(parameter_, value)}: "
-                         f"{exc}") from None
 
 
 @dataclass

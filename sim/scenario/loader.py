@@ -12,7 +12,7 @@ from pydantic_core import PydanticSerializationError
 
 from sim._version import __version__
 from sim.errors import FlashpointError
-from sim.scenario import resources, yamlsource
+from sim.scenario import resources, sweeps, yamlsource
 from sim.scenario.errors import Path as KeyPath
 from sim.scenario.errors import Problem, ScenarioError, format_path, show
 from sim.scenario.fields import ERROR_TYPE, Expect, Verbatim
@@ -77,6 +77,7 @@ def parse_scenario(raw: bytes, file: str = "<scenario>", base_dir: Path | None =
         raise ScenarioError(_problems(exc, source, file)) from None
     resolved = resolve(scenario, base_dir)
     _check_resources(resolved, source, file)
+    sweeps.check(resolved, source.line_of, file)
     return resolved
 
 

@@ -35,6 +35,7 @@ from sim.scenario.base import Model
 from sim.scenario.errors import format_path
 from sim.scenario.exercise import Exercise
 from sim.scenario.suggest import did_you_mean
+from sim.scenario.sweeps import Sweep
 
 GENERATORS = ("scale_free", "erdos_renyi", "small_world", "communities")
 GENERATOR_DEFAULTS: dict[str, dict[str, float | int]] = {
@@ -505,6 +506,9 @@ class Scenario(Model):
     exercise: Exercise | None = Field(
         None, description="A live crisis exercise: decision points whose options' "
         "combinations (paths) `flashpoint exercise` runs as policies. Default: none.")
+    sweep: Sweep | None = Field(
+        None, description="One parameter and the values `flashpoint sweep` runs every policy "
+        "at (docs/robustness.md). Default: none.")
     fitted: dict[FittedKey, f.Text] | None = Field(
         None, description="Values fitted to an observed incident, by dotted path, each with "
         "where it was fitted (`fitted to FILE up to 1h`); written by `flashpoint fit`. The "

@@ -11,6 +11,7 @@ import pytest
 import sim
 from sim.experiment import sweep
 from sim.metrics import METRICS
+from sim.scenario import sweeps
 from sim.scenario.loader import parse_scenario
 
 SCENARIO = """
@@ -41,7 +42,7 @@ def _run(changed: sim.Scenario, k: int) -> sim.Results:
 
 @pytest.fixture(scope="module")
 def delays(scenario: sim.Scenario) -> sweep.SweepResult:
-    parameter, _ = sweep.parameter(scenario, "policies.1.actions.0.at")
+    parameter, _ = sweeps.parameter(scenario, "policies.1.actions.0.at")
     return sweep.run_sweep(scenario, parameter, [1800.0, 7200.0, 14400.0, 28800.0], _run)
 
 
@@ -72,32 +73,32 @@ def test_a_later_apology_costs_more(delays: sweep.SweepResult) -> None:
 
 
 def test_a_distribution_parameter_can_be_swept(scenario: sim.Scenario) -> None:
-    parameter, own = sweep.parameter(scenario, "policies.2.actions.0.delay.median")
+    parameter, own = sweeps.parameter(scenario, "policies.2.actions.0.delay.median")
     assert parameter.duration and own == 1800.0
-    changed = sweep.variant(scenario, parameter, 7200.0)
+    changed = sweeps.variant(scenario, parameter, 7200.0)
     assert changed.policies[2].actions[0].delay.median == 7200.0
     assert changed.policies[2].actions[0].delay.sigma == 0.5
 
 
 def test_bad_paths_and_values_say_what_is_wrong(scenario: sim.Scenario) -> None:
-    with pytest.raises(sweep.SweepError, match="not a parameter of the scenario.*did you mean"):
-        sweep.parameter(scenario, "behaviour.reactions_per_reactio")
-    with pytest.raises(sweep.SweepError, match="only a number or a duration"):
-        sweep.parameter(scenario, "policies.1.actions.0.strategy")
-    with pytest.raises(sweep.SweepError, match="has no parameter 'mean'"):
-        sweep.parameter(scenario, "policies.2.actions.0.delay.mean")
-    parameter, _ = sweep.parameter(scenario, "behaviour.reactions_per_reaction")
-    with pytest.raises(sweep.SweepError, match="cannot be -1.*reactions_per_reaction"):
-        sweep.variant(scenario, parameter, -1.0)
-    with pytest.raises(sweep.SweepError, match="must be a number; got 'lots'"):
-        sweep.parse_value(parameter, "lots")
+    with pytest.raises(sweeps.SweepError, match="not a parameter of the scenario.*did you mean"):
+        sweeps.parameter(scenario, "behaviour.reactions_per_reactio")
+    with pytest.raises(sweeps.SweepError, match="only a number or a duration"):
+        sweeps.parameter(scenario, "policies.1.actions.0.strategy")
+    with pytest.raises(sweeps.SweepError, match="has no parameter 'mean'"):
+        sweeps.parameter(scenario, "policies.2.actions.0.delay.mean")
+    parameter, _ = sweeps.parameter(scenario, "behaviour.reactions_per_reaction")
+    with pytest.raises(sweeps.SweepError, match="cannot be -1.*reactions_per_reaction"):
+        sweeps.variant(scenario, parameter, -1.0)
+    with pytest.raises(sweeps.SweepError, match="must be a number; got 'lots'"):
+        sweeps.parse_value(parameter, "lots")
 
 
 def test_break_even_is_interpolated_between_the_values() -> None:
     x = np.array([0.0, 1.0, 2.0, 3.0])
     assert sweep._crossing(x, np.array([-3.0, -1.0, 1.0, 3.0])) == 1.5
     assert sweep._crossing(x, np.array([-3.0, -1.0, -0.5, -0.1])) is None
-    parameter = sweep.Parameter("x", False)
+    parameter = sweeps.Parameter("x", False)
     rng = np.random.default_rng(1)
     a = np.tile(np.array([0.0, 1.0, 2.0, 3.0])[:, None], (1, 200)) + rng.normal(0, 0.1, (4, 200))
     samples = np.stack([a, np.full((4, 200), 1.5)], axis=1)
@@ -124,3 +125,29 @@ def test_the_command_writes_the_csv_and_refuses_ambiguous_values(
     code, _, err = cli("sweep", str(path), "--path", "behaviour.reactions_per_reaction",
                        "--values", "0.1,0.2", "--from", "0.1", "--out", str(tmp_path / "o2"))
     assert code == 2 and "not both" in err
+
+
+def test_a_sweep_section_is_checked_at_its_lines(tmp_path: Path) -> None:
+    good = SCENARIO + """sweep:
+  path: policies.1.actions.0.at
+  values: [30m, 2h, 8h]
+"""
+    scenario = parse_scenario(good.encode())
+    parameter, values = sweeps.sweep_values(scenario)
+    assert parameter.path == "policies.1.actions.0.at" and values == [1800.0, 7200.0, 28800.0]
+    bad_value = good.replace("[30m, 2h, 8h]", "[30m, 2h, 30h]")  # past the 24h horizon
+    with pytest.raises(sim.ScenarioError) as caught:
+        parse_scenario(bad_value.encode(), "s.yaml")
+    assert str(caught.value) == (
+        "s.yaml:17: sweep.values.2 must be a value policies.1.actions.0.at can take "
+        "(policies[1].actions[0].at must be before the horizon (24h)); got 30h")
+    bad_path = good.replace("policies.1.actions.0.at", "policies.1.actions.0.att")
+    with pytest.raises(sim.ScenarioError, match=r"s.yaml:16: sweep must be .*did you mean"):
+        parse_scenario(bad_path.encode(), "s.yaml")
+    both = good.replace("  values: [30m, 2h, 8h]", "  values: [30m, 2h]\n  steps: 3")
+    with pytest.raises(sim.ScenarioError, match="s.yaml:17: sweep.values must be left out"):
+        parse_scenario(both.encode(), "s.yaml")
+    ranged = good.replace("  values: [30m, 2h, 8h]", "  from: 1h\n  to: 16h\n  steps: 5\n"
+                          "  scale: log")
+    _, values = sweeps.sweep_values(parse_scenario(ranged.encode()))
+    assert np.allclose(values, [3600.0, 7200.0, 14400.0, 28800.0, 57600.0])
