@@ -210,6 +210,26 @@ def headlines(result: SweepResult, seed: int) -> list[str]:
     return out
 
 
+def page_data(result: SweepResult, scenario_title: str, seed: int) -> dict[str, Any]:
+    """What ``sweep.html`` shows (:func:`sim.report.sweep.page`)."""
+    policies = {}
+    for name in result.policies:
+        stats = [summary["policies"][name]["metrics"][result.metric]
+                 for summary in result.summaries]
+        policies[name] = {"mean": [s["mean"] for s in stats],
+                          "low": [s["ci95"][0] for s in stats],
+                          "high": [s["ci95"][1] for s in stats]}
+    return {"scenario": scenario_title, "parameter": result.parameter.path,
+            "unit": "h" if result.parameter.duration else "", "metric": result.metric,
+            "labels": [shown(result.parameter, x) for x in result.values],
+            "x": result.x().tolist(), "own": result.own, "policies": policies,
+            "headlines": headlines(result, seed),
+            "break_even": [{"policy": b.policy, "other": b.other, "at": b.at,
+                            "ci95": None if b.ci95 is None else list(b.ci95)}
+                           for b in break_evens(result, seed)],
+            "replications": int(result.samples.shape[2])}
+
+
 def write(result: SweepResult, folder: Path, seed: int) -> list[Path]:
     """``sweep.csv`` and ``sweep.json`` (values, slopes, break-even points, headlines)."""
     data = {"parameter": result.parameter.path, "metric": result.metric,
