@@ -299,9 +299,10 @@ def _parser() -> argparse.ArgumentParser:
         "sweep", help="run every policy over a range of one parameter's values",
         description="Run every policy of SCENARIO at each value of one parameter (common "
         "random numbers across values and policies) and write sweep.csv (value, policy, the "
-        "risk metric's mean and 95% CI, the paired difference from the baseline) and "
-        "sweep.json (slopes, break-even points and headline sentences) into DIR; each value's "
-        "run is checkpointed in DIR/value-K and --resume continues. See docs/robustness.md.")
+        "risk metric's mean and 95% CI, the paired difference from the baseline), "
+        "sweep.json (slopes, break-even points and headline sentences) and sweep.html into "
+        "DIR; each value's run is checkpointed in DIR/value-K and --resume continues. See "
+        "docs/robustness.md.")
     sweep.add_argument("scenario", metavar="SCENARIO")
     sweep.add_argument("--path", metavar="PATH",
                        help="the parameter, by its dotted path in the report's assumptions "
@@ -432,6 +433,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from sim.experiment import capacity, sweep
     from sim.experiment.api import run
     from sim.experiment.checkpoint import FILENAME
+    from sim.report.sweep import write_page
     from sim.scenario import load_scenario
     from sim.scenario import sweeps as swept
     from sim.terminal import progress_bar
@@ -488,6 +490,8 @@ def _sweep(args: argparse.Namespace) -> int:
                         f"--resume and the same options"), file=sys.stderr)
         return 130
     written = sweep.write(result, out, scenario.seed)
+    written.append(write_page(sweep.page_data(result, scenario.scenario, scenario.seed),
+                              out / "sweep.html"))
     for line in sweep.headlines(result, scenario.seed):
         print(printable(line))
     print(printable(f"wrote {', '.join(str(p) for p in written)}"))

@@ -26,25 +26,19 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
 
-from sim._version import __version__
-from sim.errors import FlashpointError
 from sim.formatting import percents, readable
-from sim.io import atomic_write_text
 from sim.report.html import (
-    _CSS,
-    _JS,
     PALETTE,
     _alpha,
     _chart,
-    _figures_json,
     _layout,
     _section,
     _table,
     esc,
     plot_text,
 )
+from sim.report.page import document, significant, write_html
 
 HOUR = 3600.0
 BINS = 40  # bins of a parameter's histogram
@@ -59,26 +53,6 @@ TICKS = ((1 / 60, "1 min"), (5 / 60, "5 min"), (15 / 60, "15 min"), (0.5, "30 mi
          (96, "4 days"), (168, "1 week"), (336, "2 weeks"), (720, "30 days"))
 # a vertical marker line (the template's shapes have no outline: the width must be given)
 _DASHED = {"dash": "dash", "color": "#444", "width": 1.5}
-_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def significant(value: float | None, digits: int = 3) -> str:
-    """``value`` to ``digits`` significant figures: ``0.00123``, ``2.00``, ``1.23×10⁻⁶``.
-
-    Fixed notation (with thousands separators) from 0.0001 to below a million; beyond, the
-    mantissa times a power of ten. Zero is ``0``; None, NaN and infinities are ``-``.
-    """
-    if value is None or not math.isfinite(value):
-        return "-"
-    if value == 0:
-        return "0"
-    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
-    power = int(exponent)
-    if -4 <= power < 6:
-        return f"{float(mantissa) * 10.0**power:,.{max(0, digits - 1 - power)}f}"
-    return f"{mantissa}×10{str(power).translate(_SUPERSCRIPTS)}"
-
-
 def fit_page(data: dict[str, Any]) -> str:
     """The fit's page, as one HTML string.
 
@@ -148,21 +122,12 @@ def forecast_page(data: dict[str, Any]) -> str:
 
 def write_fit_page(data: dict[str, Any], path: str | Path) -> Path:
     """Write :func:`fit_page` to ``path`` atomically; return the path."""
-    return _write(fit_page(data), path)
+    return write_html(fit_page(data), path)
 
 
 def write_forecast_page(data: dict[str, Any], path: str | Path) -> Path:
     """Write :func:`forecast_page` to ``path`` atomically; return the path."""
-    return _write(forecast_page(data), path)
-
-
-def _write(text: str, path: str | Path) -> Path:
-    target = Path(path)
-    try:
-        atomic_write_text(target, text)
-    except OSError as exc:
-        raise FlashpointError(f"{target}: cannot write it: {exc.strerror}") from None
-    return target
+    return write_html(forecast_page(data), path)
 
 
 def _document(scenario: str, kind: str, intro: str, warnings: Sequence[str],
@@ -170,30 +135,8 @@ def _document(scenario: str, kind: str, intro: str, warnings: Sequence[str],
     cautions = ("" if not warnings else '<div class="warnings" role="alert"><strong>Read with '
                 "care:</strong><ul>" + "".join(f"<li>{esc(w)}</li>" for w in warnings)
                 + "</ul></div>")
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(scenario)} - Flashpoint {kind}</title>
-<style>{_CSS}{_EXTRA_CSS}</style>
-<script>{get_plotlyjs()}</script>
-</head>
-<body>
-<header id="headline">
-<h1>{esc(scenario)}: {kind}</h1>
-{cautions}
-<p class="description">{intro}</p>
-<p class="meta">Flashpoint {esc(__version__)}</p>
-</header>
-<main>
-{''.join(sections)}
-</main>
-<script id="figures" type="application/json">{_figures_json(charts)}</script>
-<script>{_JS}</script>
-</body>
-</html>
-"""
+    return document(f"{scenario} - Flashpoint {kind}", f"{esc(scenario)}: {kind}", cautions,
+                    intro, "", sections, charts, _EXTRA_CSS)
 
 
 # ---------------------------------------------------------------- the fit

@@ -118,6 +118,8 @@ def test_the_command_writes_the_csv_and_refuses_ambiguous_values(
                          str(tmp_path / "out"), "--quiet", "--workers", "1")
     assert code == 0, err
     rows = (tmp_path / "out" / "sweep.csv").read_text().splitlines()
+    assert "sweep of <code>policies.1.actions.0.at</code>" in (tmp_path / "out" / "sweep.html"
+                                                               ).read_text()
     assert rows[0].startswith("value,policy,metric,mean,ci95_low,ci95_high")
     assert [r.split(",")[:2] for r in rows[1:]] == [
         [value, policy] for value in ("1h", "4h")

@@ -17,10 +17,10 @@ import pytest
 from sim.report.calibration import (
     fit_page,
     forecast_page,
-    significant,
     write_fit_page,
     write_forecast_page,
 )
+from sim.report.page import significant
 
 TAG = "<b>x</b>"
 IMG = "<img src=x onerror=alert(1)>"

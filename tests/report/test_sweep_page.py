@@ -1,0 +1,214 @@
+"""``sweep.html``: its tables, its chart, its escaping, and the page in a browser."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.errors import FlashpointError
+from sim.report.sweep import log_axis, page, write_page
+from tests.report.test_calibration_page import (
+    IMG,
+    SCRIPT,
+    TAG,
+    _figures,
+    _loaded,
+    _ours,
+    _parse,
+    _plotly,
+    _strings,
+    browser_test,
+)
+
+POLICIES = ("do nothing", TAG, IMG)
+LABELS = ["30m", "1h", "2h", "4h", "8h"]
+X = [0.5, 1.0, 2.0, 4.0, 8.0]
+
+
+def sweep_data() -> dict[str, Any]:
+    return {
+        "scenario": f"Hijack {TAG} & {IMG}",
+        "parameter": "policies.1.actions.0.at",
+        "unit": "h",
+        "metric": "exposure",
+        "labels": list(LABELS),
+        "x": list(X),
+        "own": 2,
+        "policies": {
+            "do nothing": {"mean": [1000.0] * 5, "low": [900.0] * 5, "high": [1100.0] * 5},
+            TAG: {"mean": [512.3, 640.0, 812.25, 1234.5, 2000.0],
+                  "low": [480.0, 600.4, 760.0, 1100.0, 1874.0],
+                  "high": [545.55, 680.0, 870.0, 1370.0, 2126.0]},
+            IMG: {"mean": [900.0, 850.0, 800.0, 1000.0, 1100.0],
+                  "low": [860.0, 811.0, 765.4, 955.0, 1049.0],
+                  "high": [940.0, 889.0, 834.6, 1046.0, 1151.0]},
+        },
+        "headlines": [f'each hour of policies.1.actions.0.at changes the expected exposure of '
+                      f'"{TAG}" by +15% (95% CI +9.6% to +23%) of its mean at 30m',
+                      f'"{TAG}" and "{IMG}" break even at policies.1.actions.0.at = 1.95h'],
+        "break_even": [{"policy": TAG, "other": IMG, "at": 1.946, "ci95": [1.5, 2.6]},
+                       {"policy": "do nothing", "other": IMG, "at": 6.0, "ci95": None}],
+        "replications": 40,
+    }
+
+
+def _means(figure: dict[str, Any]) -> list[dict[str, Any]]:
+    return [t for t in figure["data"] if t.get("mode") == "lines+markers"]
+
+
+def _bands(figure: dict[str, Any]) -> list[dict[str, Any]]:
+    return [t for t in figure["data"] if t.get("fill") == "tonexty"]
+
+
+def test_the_table_gives_each_policys_mean_and_interval_at_each_value() -> None:
+    rows = _parse(page(sweep_data()), "sweep").rows
+    assert rows == [
+        ["30m", "1,000 (900 to 1,100)", "512 (480 to 546)", "900 (860 to 940)"],
+        ["1h", "1,000 (900 to 1,100)", "640 (600 to 680)", "850 (811 to 889)"],
+        ["2h\nscenario's value", "1,000 (900 to 1,100)", "812 (760 to 870)",
+         "800 (765 to 835)"],
+        ["4h", "1,000 (900 to 1,100)", "1,230 (1,100 to 1,370)", "1,000 (955 to 1,050)"],
+        ["8h", "1,000 (900 to 1,100)", "2,000 (1,870 to 2,130)", "1,100 (1,050 to 1,150)"],
+    ]
+
+
+def test_the_break_even_table_gives_the_pair_the_point_and_its_interval() -> None:
+    rows = _parse(page(sweep_data()), "break-even").rows
+    assert rows == [[f"{TAG} vs {IMG}", "1.95 h", "1.50 to 2.60 h"],
+                    [f"do nothing vs {IMG}", "6.00 h", "not determined"]]
+
+
+def test_no_break_even_table_without_break_even_points() -> None:
+    data = sweep_data()
+    data["break_even"] = []
+    text = page(data)
+    assert _parse(text, "break-even").rows == []
+    assert "No two policies break even within the values swept." in text
+    layout = _figures(text)["sweep"]["layout"]
+    assert [a["text"] for a in layout["annotations"]] == ["scenario's value"]
+    assert [s["x0"] for s in layout["shapes"]] == [2.0]
+
+
+def test_the_chart_has_a_mean_and_a_band_per_policy_and_marks_the_own_value() -> None:
+    data = sweep_data()
+    figure = _figures(page(data))["sweep"]
+    assert len(figure["data"]) == 3 * len(POLICIES)  # upper edge, band, mean
+    means, bands = _means(figure), _bands(figure)
+    assert [t["name"] for t in means] == [_plotly(n) for n in POLICIES]
+    assert [t["y"] for t in means] == [data["policies"][n]["mean"] for n in POLICIES]
+    assert [t["y"] for t in bands] == [data["policies"][n]["low"] for n in POLICIES]
+    assert all(t["x"] == X for t in figure["data"])
+    assert len({t["line"]["color"] for t in means}) == len(POLICIES)
+    layout = figure["layout"]
+    assert [s["x0"] for s in layout["shapes"]] == [2.0, 1.946, 6.0]
+    assert [s["line"]["dash"] for s in layout["shapes"]] == ["dot", "dash", "dash"]
+    assert [a["text"] for a in layout["annotations"]] == [
+        "scenario's value", _plotly(f"break-even: {TAG} vs {IMG}"),
+        _plotly(f"break-even: do nothing vs {IMG}")]
+    # annotations take log10(x) on a log axis
+    assert [a["x"] for a in layout["annotations"]] == pytest.approx(
+        [0.30103, 0.28914, 0.77815], abs=1e-5)
+    axis = layout["xaxis"]
+    assert axis["type"] == "log"
+    assert axis["title"]["text"] == "policies.1.actions.0.at (hours, log scale)"
+    assert axis["tickvals"] == X and axis["ticktext"] == LABELS
+
+
+@pytest.mark.parametrize(("x", "log"), [
+    ([0.5, 1.0, 2.0, 4.0, 8.0], True), ([1.0, 2.0, 4.0, 8.0], False),  # a factor of 8: linear
+    ([0.1, 0.2, 0.3, 0.4, 0.5], False), ([0.0, 1.0, 10.0, 100.0], False), ([-1.0, 10.0], False),
+    ([0.001, 0.01, 0.1], True)])
+def test_a_log_axis_only_for_positive_values_spanning_more_than_a_factor_of_8(
+        x: list[float], log: bool) -> None:
+    assert log_axis(x) is log
+
+
+def test_a_plain_number_sweep_is_on_a_linear_axis_without_a_unit() -> None:
+    data = sweep_data()
+    data.update(parameter="behaviour.share_probability", unit="", own=None,
+                labels=["0.1", "0.2", "0.3", "0.4", "0.5"], x=[0.1, 0.2, 0.3, 0.4, 0.5],
+                break_even=[])
+    text = page(data)
+    figure = _figures(text)["sweep"]
+    axis = figure["layout"]["xaxis"]
+    assert axis["type"] == "linear" and axis["title"]["text"] == "behaviour.share_probability"
+    assert "shapes" not in figure["layout"] or figure["layout"]["shapes"] == []
+    assert [r[0] for r in _parse(text, "sweep").rows] == data["labels"]
+
+
+def test_values_given_out_of_order_are_drawn_and_tabled_in_order() -> None:
+    data = sweep_data()
+    order = [3, 0, 4, 2, 1]
+    data["labels"] = [LABELS[i] for i in order]
+    data["x"] = [X[i] for i in order]
+    data["own"] = 3  # "2h"
+    for stats in data["policies"].values():
+        for key in stats:
+            stats[key] = [stats[key][i] for i in order]
+    text = page(data)
+    assert _parse(text, "sweep").rows == _parse(page(sweep_data()), "sweep").rows
+    figure = _figures(text)["sweep"]
+    assert _means(figure)[1]["y"] == sweep_data()["policies"][TAG]["mean"]
+    assert figure["layout"]["shapes"][0]["x0"] == 2.0
+
+
+def test_user_text_is_escaped_in_the_markup_and_in_the_chart() -> None:
+    data = sweep_data()
+    data["parameter"] = f"policies.1{SCRIPT}"
+    data["labels"][0] = TAG
+    text = page(data)
+    ours = _ours(text)
+    for raw in (TAG, IMG, SCRIPT, "<script>window", "<b>", "<img"):
+        assert raw not in ours
+    parsed = _parse(text, "sweep")
+    assert parsed.h1 == f"{data['scenario']}: sweep of {data['parameter']}"
+    assert parsed.rows[0][0] == TAG
+    headlines = re.search(r'<ul class="sentences headlines">(.*?)</ul>', ours, re.S)
+    assert headlines is not None
+    assert [html.unescape(s) for s in re.findall(r"<li>(.*?)</li>", headlines.group(1))] == \
+        data["headlines"]
+    figures = _figures(text)
+    strings = _strings(figures)
+    assert not [s for s in strings if "<b>x" in s or "<img" in s or "<script" in s]
+    figure = figures["sweep"]
+    assert _means(figure)[2]["hovertemplate"].startswith(_plotly(IMG) + "<br>"
+                                                         + _plotly(data["parameter"]))
+    assert _means(figure)[0]["customdata"][0][0] == _plotly(TAG)
+    assert figure["layout"]["xaxis"]["ticktext"][0] == _plotly(TAG)
+
+
+def test_write_page_writes_the_page_and_names_the_file_it_cannot_write(tmp_path: Path) -> None:
+    written = write_page(sweep_data(), tmp_path / "new" / "sweep.html")
+    assert written == tmp_path / "new" / "sweep.html"
+    assert written.read_text(encoding="utf-8") == page(sweep_data())
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(FlashpointError, match=r"file/sweep\.html: cannot write it"):
+        write_page(sweep_data(), blocker / "sweep.html")
+
+
+@browser_test
+def test_the_sweep_page_renders_offline_with_no_errors(tmp_path: Path) -> None:
+    data = sweep_data()
+    with _loaded(write_page(data, tmp_path / "sweep.html"), 1) as (browser, errors, dialogs):
+        assert browser.eval_on_selector("#chart-sweep", "e => e._fullData.length") == 9
+        legend = browser.eval_on_selector_all("#chart-sweep .legendtext",
+                                              "els => els.map(e => e.textContent)")
+        assert legend == list(POLICIES)
+        notes = browser.eval_on_selector_all("#chart-sweep .annotation-text",
+                                             "els => els.map(e => e.textContent)")
+        assert notes == ["scenario's value", f"break-even: {TAG} vs {IMG}",
+                         f"break-even: do nothing vs {IMG}"]
+        heads = browser.eval_on_selector_all("table.sweep th",
+                                             "els => els.map(e => e.textContent)")
+        assert heads[1:] == [f"{name}mean (95% CI)" for name in POLICIES]
+        assert browser.inner_text("h1").startswith(data["scenario"])
+        assert browser.inner_text("ul.headlines").split("\n") == data["headlines"]
+        assert browser.locator("h1 b, h1 img, li b, li img, th b, th img, td b, td img, "
+                               ".main-svg image").count() == 0
+        assert browser.evaluate("typeof window.pwned") == "undefined"
+        assert errors == [] and dialogs == []
