@@ -80,6 +80,63 @@ def test_the_untempered_posterior_is_calibrated(cases: list) -> None:
     assert (np.abs(coverage - 0.95) <= 4 * math.sqrt(0.95 * 0.05 / 200)).all(), coverage
 
 
+ENGINE = """
+scenario: engine recovery
+seed: {seed}
+horizon: 1h
+network: {{generator: scale_free, accounts: 200000, mean_follows: 20}}
+behaviour: {{share_probability: {p}, novelty: "stretched_exp(half_life={h}s, beta={b})"}}
+incident: {{type: post, author: {{followers: 20000}}}}
+policies: [{{name: nothing}}]
+"""
+
+
+@pytest.fixture(scope="module")
+def engine_cases() -> list[tuple[tuple[float, float, float], Timeline]]:
+    """200 first hours simulated by the network engine (200,000 accounts), known parameters.
+
+    Share probability 0.005 to 0.02, half-life 30 min to 1000 h, beta 0.1 to 1.5; the author
+    has 20,000 followers; each post's follower count is read from the graph (fixed seed).
+    """
+    from sim.engine.kernel import simulate
+    from sim.engine.world import World
+    from sim.network.build import audience
+    from sim.policies.actions import RULES
+
+    rng = np.random.default_rng(3)
+    graph = None
+    out = []
+    for case in range(200):
+        truth = (10 ** rng.uniform(math.log10(5e-3), math.log10(2e-2)),
+                 float(round(HOUR * 10 ** rng.uniform(math.log10(0.5), 3))),
+                 round(rng.uniform(0.1, 1.5), 3))
+        scenario = parse_scenario(ENGINE.format(seed=case, p=truth[0], h=truth[1],
+                                                b=truth[2]).encode())
+        graph = audience(scenario) if graph is None else graph
+        world = World(scenario, graph)
+        world.prepare()
+        replication = world.replication(case)
+        cascade = simulate(world, scenario.policies[0], replication, RULES).cascade
+        followers = graph.follower_counts()
+        order = np.argsort(cascade.reaction_times, kind="stable")
+        author = int(cascade.post_account[0])
+        out.append((truth, Timeline(
+            np.concatenate([[0.0], cascade.reaction_times[order]]),
+            np.concatenate([[followers[author]],
+                            followers[cascade.reaction_accounts[order]]]).astype(np.int64))))
+        world.release(replication.author)
+    return out
+
+
+def test_the_fit_recovers_what_the_network_engine_simulated(engine_cases: list) -> None:
+    # the fit's process is the model in a large audience: on the engine's own timelines (a
+    # finite graph whose followers overlap) the 95% intervals still cover the truth
+    for temper in (cal.TEMPER, 1.0):
+        coverage, width = _coverage(engine_cases, temper)
+        assert (coverage >= 0.89).all(), (temper, dict(zip(cal.NAMES, coverage, strict=True)))
+    assert np.median([len(t) for _, t in engine_cases]) >= 100
+
+
 def test_a_fit_uses_only_the_posts_up_to_until() -> None:
     truth = (1e-3, 5 * HOUR, 0.7)
     timeline = cal.synthetic(3, 0, truth, 1e6, POOL, DEFAULT_ATTENTION, HOUR)
