@@ -301,8 +301,9 @@ def _parser() -> argparse.ArgumentParser:
         "random numbers across values and policies) and write sweep.csv (value, policy, the "
         "risk metric's mean and 95% CI, the paired difference from the baseline), "
         "sweep.json (slopes, break-even points and headline sentences) and sweep.html into "
-        "DIR; each value's run is checkpointed in DIR/value-K and --resume continues. See "
-        "docs/robustness.md.")
+        "DIR; each value's run is checkpointed in DIR/value-K and --resume continues. "
+        "Without --path, the scenario's sweep: section says what to sweep (one parameter, or "
+        "two: every combination). See docs/robustness.md.")
     sweep.add_argument("scenario", metavar="SCENARIO")
     sweep.add_argument("--path", metavar="PATH",
                        help="the parameter, by its dotted path in the report's assumptions "
@@ -433,69 +434,88 @@ def _sweep(args: argparse.Namespace) -> int:
     from sim.experiment import capacity, sweep
     from sim.experiment.api import run
     from sim.experiment.checkpoint import FILENAME
-    from sim.report.sweep import write_page
+    from sim.report.sweep import write_grid_page, write_page
     from sim.scenario import load_scenario
     from sim.scenario import sweeps as swept
     from sim.terminal import progress_bar
 
     scenario = load_scenario(args.scenario)
-    ranged = (args.start, args.stop, args.steps)
-    given = args.values is not None or any(part is not None for part in ranged)
-    if args.path is None:
-        if given:
-            raise FlashpointError("--values or a range needs --path (the scenario's sweep: "
-                                  "section is used without them)")
-        parameter, values = swept.sweep_values(scenario)
-    else:
-        if args.values is not None and any(part is not None for part in ranged):
-            raise FlashpointError("give the values with --values V,V,... or a range with "
-                                  "--from, --to and --steps (not both)")
-        if args.values is None and any(part is None for part in ranged):
-            raise FlashpointError("--path needs --values V,V,... or a range: --from, --to "
-                                  "and --steps")
-        try:
-            spec = (swept.Sweep(path=args.path, values=args.values.split(","))
-                    if args.values is not None else
-                    swept.Sweep(path=args.path, start=args.start, stop=args.stop,
-                                steps=args.steps, scale="log" if args.log else "linear"))
-        except ValueError as exc:  # pydantic's ValidationError: --steps out of range
-            first = exc.errors()[0] if hasattr(exc, "errors") else {"msg": str(exc)}
-            raise FlashpointError(f"sweep: {first['msg']}") from None
-        parameter, values = swept.sweep_values(scenario, spec)
-    _, own = swept.parameter(scenario, parameter.path)
+    axes = _sweep_axes(args, scenario)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise FlashpointError(f"{out}: not a folder; --out names the folder to write into")
     out.mkdir(parents=True, exist_ok=True)
-    now = swept.shown(parameter, own) if parameter.duration and not isinstance(own, str) else own
-    print(printable(f"{parameter.path} (now {now}): {len(values)} values, "
-                    f"{len(scenario.policies)} policies"))
+    for parameter, values in axes:
+        _, own = swept.parameter(scenario, parameter.path)
+        now = (swept.shown(parameter, own) if parameter.duration and not isinstance(own, str)
+               else own)
+        print(printable(f"{parameter.path} (now {now}): {len(values)} values"))
+    points = [[(p, x)] for p, xs in axes[:1] for x in xs] if len(axes) == 1 else [
+        [(axes[0][0], x), (axes[1][0], y)] for y in axes[1][1] for x in axes[0][1]]
+    print(printable(f"{len(points)} runs of {len(scenario.policies)} policies"))
 
     def one(changed: Any, k: int) -> Any:
         plan = capacity.plan(changed, args.workers)
         replications = args.replications or changed.replications
-        label = swept.shown(parameter, values[k])
+        label = ", ".join(f"{p.path} = {swept.shown(p, x)}" for p, x in points[k])
         folder = out / f"value-{k}"
-        with progress_bar(replications, quiet=args.quiet,
-                          note=f"{parameter.path} = {label}") as advance:
+        with progress_bar(replications, quiet=args.quiet, note=label) as advance:
             return run(changed, replications=args.replications, workers=plan.workers,
                        progress=advance, checkpoint=folder,
                        resume=args.resume and (folder / FILENAME).exists(),
                        source=args.scenario)
 
     try:
-        result = sweep.run_sweep(scenario, parameter, values, one)
+        if len(axes) == 1:
+            result = sweep.run_sweep(scenario, *axes[0], one)
+        else:
+            grid = sweep.run_grid(scenario, axes, one)
     except KeyboardInterrupt:
         print(printable(f"interrupted: finished values are saved in {out}; continue with "
                         f"--resume and the same options"), file=sys.stderr)
         return 130
-    written = sweep.write(result, out, scenario.seed)
-    written.append(write_page(sweep.page_data(result, scenario.scenario, scenario.seed),
-                              out / "sweep.html"))
-    for line in sweep.headlines(result, scenario.seed):
+    if len(axes) == 1:
+        written = sweep.write(result, out, scenario.seed)
+        written.append(write_page(sweep.page_data(result, scenario.scenario, scenario.seed),
+                                  out / "sweep.html"))
+        lines = sweep.headlines(result, scenario.seed)
+    else:
+        written = sweep.write_grid(grid, out)
+        data = sweep.grid_page_data(grid, scenario.scenario)
+        written.append(write_grid_page(data, out / "sweep.html"))
+        lines = data["headlines"]
+    for line in lines:
         print(printable(line))
     print(printable(f"wrote {', '.join(str(p) for p in written)}"))
     return 0
+
+
+def _sweep_axes(args: argparse.Namespace, scenario: Any) -> list[Any]:
+    """The swept parameters and their values: the command line's, or the scenario's."""
+    from sim.scenario import sweeps as swept
+
+    ranged = (args.start, args.stop, args.steps)
+    given = args.values is not None or any(part is not None for part in ranged)
+    if args.path is None:
+        if given:
+            raise FlashpointError("--values or a range needs --path (the scenario's sweep: "
+                                  "section is used without them)")
+        return swept.sweep_grid(scenario)
+    if args.values is not None and any(part is not None for part in ranged):
+        raise FlashpointError("give the values with --values V,V,... or a range with "
+                              "--from, --to and --steps (not both)")
+    if args.values is None and any(part is None for part in ranged):
+        raise FlashpointError("--path needs --values V,V,... or a range: --from, --to and "
+                              "--steps")
+    try:
+        spec = (swept.SweepAxis(path=args.path, values=args.values.split(","))
+                if args.values is not None else
+                swept.SweepAxis(path=args.path, start=args.start, stop=args.stop,
+                                steps=args.steps, scale="log" if args.log else "linear"))
+    except ValueError as exc:  # pydantic's ValidationError: --steps out of range
+        first = exc.errors()[0] if hasattr(exc, "errors") else {"msg": str(exc)}
+        raise FlashpointError(f"sweep: {first['msg']}") from None
+    return [swept.sweep_values(scenario, spec)]
 
 
 def _hours(seconds: float) -> str:

@@ -29,8 +29,9 @@ from sim.metrics import METRICS
 from sim.randomness.seeds import stream
 from sim.scenario import values as v
 from sim.scenario.schema import Scenario
-from sim.scenario.sweeps import Parameter, SweepError, parameter, shown, variant
+from sim.scenario.sweeps import Parameter, SweepError, parameter, shown, variant, variant_of
 from sim.scenario.values import HOUR
+from sim.stats import mean_ci
 
 BOOTSTRAP = 2000
 """Resamples of the replications for the intervals of slopes and break-even points."""
@@ -245,3 +246,130 @@ def write(result: SweepResult, folder: Path, seed: int) -> list[Path]:
     atomic_write_text(paths[1], json.dumps(data, indent=2) + "\n")
     return paths
 
+
+
+@dataclass
+class GridResult:
+    """A sweep of two parameters: every policy at every combination of their values.
+
+    Attributes:
+        parameters: the two swept parameters (the first on x, the second on y).
+        values: each parameter's values (seconds for durations).
+        policies: the policy names.
+        metric: the risk metric.
+        samples: ``[value of the second, value of the first, policy, replication]``.
+        summaries: ``Results.summary()`` of each combination, in the same order (rows first).
+        own: the index of the scenario's own value of each parameter, or ``None``.
+    """
+
+    parameters: list[Parameter]
+    values: list[list[float]]
+    policies: list[str]
+    metric: str
+    samples: np.ndarray
+    summaries: list[list[dict[str, Any]]]
+    own: list[int | None]
+
+    def axis(self, k: int) -> np.ndarray:
+        """Parameter ``k``'s values on its axis: hours for durations."""
+        scale = HOUR if self.parameters[k].duration else 1.0
+        return np.asarray(self.values[k]) / scale
+
+
+def run_grid(scenario: Scenario, axes: list[tuple[Parameter, list[float]]],
+             run: Callable[[Scenario, int], Any]) -> GridResult:
+    """Run every policy at every combination of two parameters' values (rows: the second).
+
+    ``run(variant, k)`` runs combination ``k`` (row-major). Every combination is checked
+    before any runs.
+    """
+    (first, xs), (second, ys) = axes
+    variants = [variant_of(scenario, [(first, x), (second, y)]) for y in ys for x in xs]
+    metric = scenario.risk.metric if scenario.risk else "exposure"
+    samples, summaries = [], []
+    for k, changed in enumerate(variants):
+        results = run(changed, k)
+        samples.append(results.metrics[:, :, METRICS.index(metric)])
+        summaries.append(results.summary())
+    own = []
+    for param, found in axes:
+        _, value = parameter(scenario, param.path)
+        seconds = v.parse_duration(value) if isinstance(value, str) else float(value)
+        own.append(next((i for i, x in enumerate(found) if x == seconds), None))
+    shape = (len(ys), len(xs))
+    grid_samples = np.stack(samples).reshape(*shape, *samples[0].shape)
+    rows = [summaries[r * len(xs):(r + 1) * len(xs)] for r in range(len(ys))]
+    return GridResult([first, second], [xs, ys], [p.name for p in scenario.policies], metric,
+                      grid_samples, rows, own)
+
+
+def grid_csv(result: GridResult) -> str:
+    """``sweep.csv`` of a two-parameter sweep: both values, then as for one parameter."""
+    first, second = result.parameters
+    lines = ["value,value2,policy,metric,mean,ci95_low,ci95_high,diff_vs_baseline,"
+             "diff_ci95_low,diff_ci95_high"]
+    for r, y in enumerate(result.values[1]):
+        for c, x in enumerate(result.values[0]):
+            summary = result.summaries[r][c]
+            for name in result.policies:
+                entry = summary["policies"][name]
+                stats = entry["metrics"][result.metric]
+                diff = entry.get("vs_baseline", {}).get(result.metric)
+                cells = [shown(first, x), shown(second, y), csv_text(name), result.metric,
+                         *(csv_number(z) for z in (stats["mean"], *stats["ci95"]))]
+                cells += ([csv_number(z) for z in (diff["diff_mean"], *diff["diff_ci95"])]
+                          if diff else ["", "", ""])
+                lines.append(",".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def grid_best(result: GridResult) -> tuple[list[list[str]], list[str]]:
+    """The best policy (lowest mean risk metric) in each cell, and the two best most often.
+
+    Ties in the count (a policy best nowhere, say) go to the lower mean over every cell.
+    """
+    means = np.nanmean(result.samples, axis=3)  # [y, x, policy]
+    best = [[result.policies[int(np.argmin(cell))] for cell in row] for row in means]
+    counts = {name: sum(row.count(name) for row in best) for name in result.policies}
+    overall = dict(zip(result.policies, np.nanmean(means, axis=(0, 1)), strict=True))
+    order = sorted(result.policies, key=lambda n: (-counts[n], overall[n]))
+    return best, order[:2]
+
+
+def grid_page_data(result: GridResult, scenario_title: str) -> dict[str, Any]:
+    """What the two-parameter ``sweep.html`` shows (:func:`sim.report.sweep.grid_page`)."""
+    best, top = grid_best(result)
+    intervals = None
+    if len(top) == 2:
+        a, b = (result.policies.index(name) for name in top)
+        diff = result.samples[:, :, a, :] - result.samples[:, :, b, :]  # paired by replication
+        intervals = [[mean_ci(cell) for cell in row] for row in diff]
+    cells = len(best) * len(best[0])
+    counts = {name: sum(row.count(name) for row in best) for name in result.policies}
+    headlines = [f"\"{name}\" has the lowest expected {result.metric} in {counts[name]} of "
+                 f"{cells} combinations" for name in top if counts[name]]
+    return {"scenario": scenario_title,
+            "parameters": [p.path for p in result.parameters],
+            "units": ["h" if p.duration else "" for p in result.parameters],
+            "labels": [[shown(p, x) for x in xs]
+                       for p, xs in zip(result.parameters, result.values, strict=True)],
+            "x": result.axis(0).tolist(), "y": result.axis(1).tolist(), "own": result.own,
+            "metric": result.metric, "policies": result.policies, "best": best,
+            "top_two": top,
+            "difference": intervals and [[m for m, _ in row] for row in intervals],
+            "difference_low": intervals and [[ci[0] for _, ci in row] for row in intervals],
+            "difference_high": intervals and [[ci[1] for _, ci in row] for row in intervals],
+            "headlines": headlines, "replications": int(result.samples.shape[3])}
+
+
+def write_grid(result: GridResult, folder: Path) -> list[Path]:
+    """``sweep.csv`` and ``sweep.json`` of a two-parameter sweep."""
+    best, top = grid_best(result)
+    data = {"parameters": [p.path for p in result.parameters], "metric": result.metric,
+            "values": [[shown(p, x) for x in xs]
+                       for p, xs in zip(result.parameters, result.values, strict=True)],
+            "best": best, "top_two": top}
+    paths = [folder / "sweep.csv", folder / "sweep.json"]
+    atomic_write_text(paths[0], grid_csv(result))
+    atomic_write_text(paths[1], json.dumps(data, indent=2) + "\n")
+    return paths

@@ -77,7 +77,7 @@ def parse_scenario(raw: bytes, file: str = "<scenario>", base_dir: Path | None =
         raise ScenarioError(_problems(exc, source, file)) from None
     resolved = resolve(scenario, base_dir)
     _check_resources(resolved, source, file)
-    sweeps.check(resolved, source.line_of, file)
+    sweeps.check(resolved, source.lines, file)
     return resolved
 
 

@@ -508,7 +508,8 @@ class Scenario(Model):
         "combinations (paths) `flashpoint exercise` runs as policies. Default: none.")
     sweep: Sweep | None = Field(
         None, description="One parameter and the values `flashpoint sweep` runs every policy "
-        "at (docs/robustness.md). Default: none.")
+        "at, and optionally a second (`with`: every combination is run; "
+        "docs/robustness.md). Default: none.")
     fitted: dict[FittedKey, f.Text] | None = Field(
         None, description="Values fitted to an observed incident, by dotted path, each with "
         "where it was fitted (`fitted to FILE up to 1h`); written by `flashpoint fit`. The "

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
 
-class Sweep(Model):
+class SweepAxis(Model):
     """One swept parameter and its values: a list, or a range (``from``, ``to``, ``steps``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -49,7 +49,7 @@ class Sweep(Model):
     scale: Literal["linear", "log"] = Field("linear", description="How a range is spaced.")
 
     @model_validator(mode="after")
-    def _values_or_range(self) -> Sweep:
+    def _values_or_range(self) -> SweepAxis:
         ranged = (self.start, self.stop, self.steps)
         if self.values is None and any(x is None for x in ranged):
             raise f.fail("either `values` (a list) or a range: `from`, `to` and `steps`")
@@ -59,6 +59,25 @@ class Sweep(Model):
         if self.values is not None and not 2 <= len(self.values) <= 50:
             raise f.fail("", (("values",), "a list of 2 to 50 values", self.values))
         return self
+
+
+class Sweep(SweepAxis):
+    """The ``sweep:`` section: one parameter, and optionally a second one (``with``)."""
+
+    with_: SweepAxis | None = Field(
+        None, alias="with", description="A second parameter: every combination of the two "
+        "parameters' values is run. Default: none.")
+
+    @model_validator(mode="after")
+    def _two_parameters(self) -> Sweep:
+        if self.with_ is not None and self.with_.path == self.path:
+            raise f.fail("", (("with", "path"), "a different parameter from the first",
+                              self.with_.path))
+        return self
+
+    def axes(self) -> list[SweepAxis]:
+        """The swept parameters: one, or two."""
+        return [self] if self.with_ is None else [self, self.with_]
 
 
 class SweepError(FlashpointError):
@@ -151,42 +170,58 @@ def variant(scenario: Scenario, parameter_: Parameter, value: float) -> Scenario
     Raises:
         SweepError: the value is not valid there (the scenario's own message says why).
     """
+    return variant_of(scenario, [(parameter_, value)])
+
+
+def variant_of(scenario: Scenario, settings: list[tuple[Parameter, float]]) -> Scenario:
+    """``scenario`` with each parameter of ``settings`` set to its value, validated.
+
+    Raises:
+        SweepError: the values are not valid together (the scenario's own message says why).
+    """
     from sim.scenario.loader import parse_scenario
     from sim.scenario.sources import entries
 
     data = scenario.model_dump(mode="json", exclude_none=True, by_alias=True)
-    data.pop("sweep", None)  # the variant is one value of it
-    keys: list[Any] = [int(k) if k.isdigit() else k for k in parameter_.path.split(".")]
+    data.pop("sweep", None)  # the variant is one point of it
     leaves = {e.path for e in entries(scenario)}
-    if parameter_.path not in leaves:  # a distribution's parameter
-        *keys, name = keys
-    target = data
-    for key in keys[:-1]:
-        target = target[key]
-    if parameter_.path in leaves:
-        target[keys[-1]] = shown(parameter_, value) if parameter_.duration else value
-    else:
-        dist = v.parse_distribution(target[keys[-1]])
-        target[keys[-1]] = str(dataclasses.replace(dist, **{name: value}))
+    for parameter_, value in settings:
+        keys: list[Any] = [int(k) if k.isdigit() else k for k in parameter_.path.split(".")]
+        if parameter_.path not in leaves:  # a distribution's parameter
+            *keys, name = keys
+        target = data
+        for key in keys[:-1]:
+            target = target[key]
+        if parameter_.path in leaves:
+            target[keys[-1]] = shown(parameter_, value) if parameter_.duration else value
+        else:
+            dist = v.parse_distribution(target[keys[-1]])
+            target[keys[-1]] = str(dataclasses.replace(dist, **{name: value}))
+    said = ", ".join(f"{p.path} = {shown(p, x)}" for p, x in settings)
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     try:
-        return parse_scenario(text.encode(), f"{parameter_.path} = {shown(parameter_, value)}")
+        return parse_scenario(text.encode(), said)
     except ScenarioError as exc:
         why = "; ".join(f"{p.path} must be {p.expected}" for p in exc.problems)
-        raise SweepError(f"{parameter_.path} cannot be {shown(parameter_, value)}: "
-                         f"{why}") from None
+        verb = "cannot be" if len(settings) == 1 else "cannot be together"
+        shown_values = " and ".join(shown(p, x) for p, x in settings)
+        paths = " and ".join(p.path for p, _ in settings)
+        raise SweepError(f"{paths} {verb} {shown_values}: {why}") from None
 
 
-def sweep_values(scenario: Scenario, sweep: Sweep | None = None
+def sweep_values(scenario: Scenario, sweep: SweepAxis | None = None
                  ) -> tuple[Parameter, list[float]]:
-    """The parameter and values of ``sweep`` (default: the scenario's ``sweep:``).
+    """The parameter and values of ``sweep`` (default: the scenario's one swept parameter).
 
     Raises:
-        SweepError: the path or a value is not valid.
+        SweepError: the path or a value is not valid, or the scenario sweeps two parameters.
     """
-    sweep = sweep or scenario.sweep
     if sweep is None:
-        raise SweepError("the scenario has no sweep: section (or give --path)")
+        if scenario.sweep is None:
+            raise SweepError("the scenario has no sweep: section (or give --path)")
+        if scenario.sweep.with_ is not None:
+            raise SweepError("the scenario sweeps two parameters: use sweep_grid")
+        sweep = scenario.sweep
     param, _ = parameter(scenario, sweep.path)
     if sweep.values is not None:
         found = [parse_value(param, str(x)) for x in sweep.values]
@@ -198,33 +233,51 @@ def sweep_values(scenario: Scenario, sweep: Sweep | None = None
     return param, found
 
 
-def check(scenario: Scenario, line_of: Any, file: str) -> None:
+def sweep_grid(scenario: Scenario) -> list[tuple[Parameter, list[float]]]:
+    """Each swept parameter of the scenario's ``sweep:`` (one or two) with its values."""
+    if scenario.sweep is None:
+        raise SweepError("the scenario has no sweep: section (or give --path)")
+    return [sweep_values(scenario, axis) for axis in scenario.sweep.axes()]
+
+
+def check(scenario: Scenario, lines: dict[tuple[Any, ...], int], file: str) -> None:
     """Check a file's ``sweep:`` against the rest of the scenario; problems at their lines.
+
+    Every value of each parameter is checked with the other parameter (if any) at the
+    scenario's own value; combinations of the two are checked when the sweep runs.
 
     Args:
         scenario: the resolved scenario.
-        line_of: the file's ``line_of(path)``.
+        lines: the file's line of each key path (``yamlsource.Source.lines``).
         file: the file's name, for the messages.
 
     Raises:
-        ScenarioError: the path is not a parameter, or a value is not valid for it.
+        ScenarioError: a path is not a parameter, or a value is not valid for it.
     """
     from sim.scenario.errors import Problem
 
-    sweep = scenario.sweep
-    if sweep is None:
+    if scenario.sweep is None:
         return
-    try:
-        param, found = sweep_values(scenario)
-    except SweepError as exc:
-        raise ScenarioError([Problem(line_of(("sweep", "path")), "sweep", str(exc).rstrip("."),
-                                     repr(sweep.path), file)]) from None
-    for i, value in enumerate(found):
+
+    def line(path: tuple[Any, ...]) -> int:
+        for end in range(len(path), 0, -1):
+            if path[:end] in lines:
+                return lines[path[:end]]
+        return 1
+
+    for k, axis in enumerate(scenario.sweep.axes()):
+        base = ("sweep",) if k == 0 else ("sweep", "with")
         try:
-            variant(scenario, param, value)
+            param, found = sweep_values(scenario, axis)
         except SweepError as exc:
-            key = ("sweep", "values", i) if sweep.values is not None else ("sweep",)
-            why = str(exc).split(": ", 1)[-1]
-            raise ScenarioError([Problem(line_of(key), ".".join(map(str, key)),
-                                         f"a value {param.path} can take ({why})",
-                                         shown(param, value), file)]) from None
+            raise ScenarioError([Problem(line((*base, "path")), ".".join(base),
+                                         str(exc).rstrip("."), repr(axis.path), file)]) from None
+        for i, value in enumerate(found):
+            try:
+                variant(scenario, param, value)
+            except SweepError as exc:
+                path = (*base, "values", i) if axis.values is not None else base
+                why = str(exc).split(": ", 1)[-1]
+                raise ScenarioError([Problem(line(path), ".".join(map(str, path)),
+                                             f"a value {param.path} can take ({why})",
+                                             shown(param, value), file)]) from None

@@ -153,3 +153,71 @@ def test_a_sweep_section_is_checked_at_its_lines(tmp_path: Path) -> None:
                           "  scale: log")
     _, values = sweeps.sweep_values(parse_scenario(ranged.encode()))
     assert np.allclose(values, [3600.0, 7200.0, 14400.0, 28800.0, 57600.0])
+
+
+def test_two_parameters_run_every_combination_with_common_random_numbers(
+        scenario: sim.Scenario) -> None:
+    text = SCENARIO + """sweep:
+  path: policies.1.actions.0.at
+  values: [2h, 6h]
+  with: {path: behaviour.reactions_per_reaction, values: [0.5, 0.3, 0.7]}
+"""
+    swept = parse_scenario(text.encode())
+    axes = sweeps.sweep_grid(swept)
+    assert [p.path for p, _ in axes] == ["policies.1.actions.0.at",
+                                         "behaviour.reactions_per_reaction"]
+    grid = sweep.run_grid(swept, axes, _run)
+    assert grid.samples.shape == (3, 2, 3, 12) and grid.own == [0, 0]
+    direct = sim.run(scenario, workers=1).metrics[:, :, METRICS.index("exposure")]
+    assert np.array_equal(grid.samples[0, 0], direct)  # the scenario's own combination
+    nothing = grid.samples[:, :, 0, :]
+    assert (nothing == nothing[:, :1]).all()  # the apology's time does not touch it...
+    assert not (nothing == nothing[:1]).all()  # ...the story's strength does
+    best, top = sweep.grid_best(grid)
+    means = grid.samples.mean(axis=3)
+    assert best == [[grid.policies[int(np.argmin(means[r, c]))] for c in range(2)]
+                    for r in range(3)]
+    assert top[0] == max(grid.policies, key=lambda n: sum(row.count(n) for row in best))
+    rows = sweep.grid_csv(grid).splitlines()
+    assert rows[0].startswith("value,value2,policy") and len(rows) == 1 + 3 * 2 * 3
+    assert rows[1].split(",")[:3] == ["2h", "0.5", "do nothing"]
+    data = sweep.grid_page_data(grid, "t")
+    a, b = (grid.policies.index(n) for n in data["top_two"])
+    assert data["difference"][1][1] == pytest.approx(
+        float((grid.samples[1, 1, a] - grid.samples[1, 1, b]).mean()))
+
+
+def test_a_second_parameter_is_checked_at_its_lines() -> None:
+    text = SCENARIO + """sweep:
+  path: policies.1.actions.0.at
+  values: [2h, 6h]
+  with:
+    path: behaviour.reactions_per_reaction
+    values: [0.5, -1]
+"""
+    with pytest.raises(sim.ScenarioError) as caught:
+        parse_scenario(text.encode(), "s.yaml")
+    assert str(caught.value).startswith("s.yaml:20: sweep.with.values.1 must be a value "
+                                        "behaviour.reactions_per_reaction can take"), caught.value
+    same = text.replace("path: behaviour.reactions_per_reaction", "path: policies.1.actions.0.at")
+    with pytest.raises(sim.ScenarioError, match="s.yaml:19: sweep.with.path must be a "
+                       "different parameter"):
+        parse_scenario(same.encode(), "s.yaml")
+
+
+def test_the_command_runs_a_two_parameter_sweep_from_the_scenario(
+        tmp_path: Path, cli: Callable[..., tuple[int, str, str]]) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO.replace("replications: 12", "replications: 4") + """sweep:
+  path: policies.1.actions.0.at
+  values: [2h, 6h]
+  with: {path: behaviour.reactions_per_reaction, values: [0.3, 0.6]}
+""")
+    code, out, err = cli("sweep", str(path), "--out", str(tmp_path / "out"), "--quiet",
+                         "--workers", "1")
+    assert code == 0, err
+    assert "4 runs of 3 policies" in out and "combinations" in out
+    rows = (tmp_path / "out" / "sweep.csv").read_text().splitlines()
+    assert len(rows) == 1 + 4 * 3 and rows[0].startswith("value,value2,policy")
+    page = (tmp_path / "out" / "sweep.html").read_text()
+    assert "sweep of <code>policies.1.actions.0.at</code> and" in page
