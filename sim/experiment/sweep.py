@@ -191,17 +191,24 @@ def _percent(share: float) -> str:
 
 def headlines(result: SweepResult, seed: int) -> list[str]:
     """Plain sentences: what the swept parameter costs each policy that uses it."""
-    unit = "each hour of" if result.parameter.duration else "each unit of"
     first = shown(result.parameter, result.values[0])
+    x = result.x()
+    span = float(x.max() - x.min())
     out = []
     for slope in slopes(result, seed):
         if slope.flat:
             continue
         low, high = slope.ci95
-        out.append(f"{unit} {result.parameter.path} changes the expected {result.metric} of "
-                   f"\"{slope.policy}\" by {_percent(slope.per_unit)} (95% CI "
-                   f"{_percent(low)} to {_percent(high)}) of its mean at {first} (a straight "
-                   "line through the values, paired by replication)")
+        if result.parameter.duration:  # per hour: the cost of delay
+            said, scale = f"each hour of {result.parameter.path} changes", 1.0
+        else:  # a number's unit means nothing in general: say it over the range swept
+            said = (f"raising {result.parameter.path} from {x.min():g} to {x.max():g} "
+                    "changes")
+            scale = span
+        out.append(f"{said} the expected {result.metric} of \"{slope.policy}\" by "
+                   f"{_percent(slope.per_unit * scale)} (95% CI {_percent(low * scale)} to "
+                   f"{_percent(high * scale)}) of its mean at {first} (a straight line "
+                   "through the values, paired by replication)")
     for even in break_evens(result, seed):
         scale = "h" if result.parameter.duration else ""
         where = (f" (95% CI {even.ci95[0]:.3g}{scale} to {even.ci95[1]:.3g}{scale})"

@@ -72,6 +72,15 @@ def test_a_later_apology_costs_more(delays: sweep.SweepResult) -> None:
                for line in sweep.headlines(delays, 11))
 
 
+def test_a_number_s_headline_speaks_of_the_range_swept(scenario: sim.Scenario) -> None:
+    parameter, _ = sweeps.parameter(scenario, "behaviour.reactions_per_reaction")
+    result = sweep.run_sweep(scenario, parameter, [0.3, 0.5, 0.7], _run)
+    slope = {s.policy: s for s in sweep.slopes(result, 11)}["do nothing"]
+    line = next(h for h in sweep.headlines(result, 11) if '"do nothing"' in h)
+    assert line.startswith("raising behaviour.reactions_per_reaction from 0.3 to 0.7 changes")
+    assert f"by {slope.per_unit * 0.4 * 100:+.2g}%" in line  # the slope over the range
+
+
 def test_a_distribution_parameter_can_be_swept(scenario: sim.Scenario) -> None:
     parameter, own = sweeps.parameter(scenario, "policies.2.actions.0.delay.median")
     assert parameter.duration and own == 1800.0
