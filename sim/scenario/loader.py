@@ -93,7 +93,15 @@ def check_scenario(scenario: Scenario) -> Scenario:
         ScenarioError: what is wrong, each problem as ``FIELD.PATH must be EXPECTED; got
             VALUE`` (no file or line).
     """
-    data = _plain(scenario)
+    return check_data(_plain(scenario))
+
+
+def check_data(data: dict[str, Any]) -> Scenario:
+    """Validate and resolve a scenario's plain data, as a file's is (no file, so no lines).
+
+    Raises:
+        ScenarioError: what is wrong, as for :func:`check_scenario`.
+    """
     try:
         checked = Scenario.model_validate(data, context={"raw": data})
     except ValidationError as exc:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import yaml
 from pydantic import ConfigDict, Field, model_validator
 
 from sim.errors import FlashpointError
@@ -179,7 +178,7 @@ def variant_of(scenario: Scenario, settings: list[tuple[Parameter, float]]) -> S
     Raises:
         SweepError: the values are not valid together (the scenario's own message says why).
     """
-    from sim.scenario.loader import parse_scenario
+    from sim.scenario.loader import check_data
     from sim.scenario.sources import entries
 
     data = scenario.model_dump(mode="json", exclude_none=True, by_alias=True)
@@ -197,10 +196,8 @@ def variant_of(scenario: Scenario, settings: list[tuple[Parameter, float]]) -> S
         else:
             dist = v.parse_distribution(target[keys[-1]])
             target[keys[-1]] = str(dataclasses.replace(dist, **{name: value}))
-    said = ", ".join(f"{p.path} = {shown(p, x)}" for p, x in settings)
-    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     try:
-        return parse_scenario(text.encode(), said)
+        return check_data(data)
     except ScenarioError as exc:
         why = "; ".join(f"{p.path} must be {p.expected}" for p in exc.problems)
         verb = "cannot be" if len(settings) == 1 else "cannot be together"
