@@ -128,7 +128,7 @@ class Results:
         scenario = self.scenario
         baseline = self.policies[0]
         tiers = scenario.risk.tiers if scenario.risk else {}
-        risk_metric = scenario.risk.metric if scenario.risk else "exposure"
+        risk_metric = scenario.risk_metric
         policies: dict[str, Any] = {}
         for p, name in enumerate(self.policies):
             entry: dict[str, Any] = {

@@ -37,7 +37,7 @@ MAX_EDGES = 5000
 
 def representative(results: Results) -> tuple[int, list[int]]:
     """The replication index to show, and the policies (baseline, best) to show it under."""
-    metric = results.scenario.risk.metric if results.scenario.risk else "exposure"
+    metric = results.scenario.risk_metric
     exposure = results.metric(results.policies[0], metric)
     position = int(np.argmin(np.abs(exposure - np.median(exposure))))
     policies = [0]

@@ -53,7 +53,7 @@ class Auto:
 
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
-        self.metric = scenario.risk.metric if scenario.risk else "exposure"
+        self.metric = scenario.risk_metric
         self.index = METRICS.index(self.metric)
         self.maximum = scenario.max_replications
 

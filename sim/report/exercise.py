@@ -65,7 +65,7 @@ def data(results: Results, path_list: list[Path]) -> dict[str, Any]:
     exercise = scenario.exercise
     if exercise is None:
         raise FlashpointError("these results are not an exercise's (no exercise: section)")
-    risk = scenario.risk.metric if scenario.risk else "exposure"
+    risk = scenario.risk_metric
     stored = (results.snapshot or {}).get(FEED_KEY)  # the played incident, with its posts
     if stored is None:
         raise FlashpointError("these results hold no exercise feed: run the exercise with "

@@ -515,6 +515,11 @@ class Scenario(Model):
         "where it was fitted (`fitted to FILE up to 1h`); written by `flashpoint fit`. The "
         "assumptions table shows it as the value's source. Default: none.")
 
+    @property
+    def risk_metric(self) -> str:
+        """The metric that policies are ranked on: ``risk.metric``, else exposure."""
+        return self.risk.metric if self.risk else "exposure"
+
     @field_validator("resolution", mode="after")
     @classmethod
     def _within_horizon(cls, value: float, info: ValidationInfo) -> float:
