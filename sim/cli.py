@@ -475,10 +475,11 @@ def _sweep(args: argparse.Namespace) -> int:
                         f"--resume and the same options"), file=sys.stderr)
         return 130
     if len(axes) == 1:
-        written = sweep.write(result, out, scenario.seed)
-        written.append(write_page(sweep.page_data(result, scenario.scenario, scenario.seed),
+        analysis = sweep.analyse(result, scenario.seed)
+        written = sweep.write(result, out, analysis)
+        written.append(write_page(sweep.page_data(result, scenario.scenario, analysis),
                                   out / "sweep.html"))
-        lines = sweep.headlines(result, scenario.seed)
+        lines = analysis.headlines
     else:
         written = sweep.write_grid(grid, out)
         data = sweep.grid_page_data(grid, scenario.scenario)

@@ -71,34 +71,51 @@ def run_sweep(scenario: Scenario, parameter_: Parameter, values: list[float],
     if len(set(values)) != len(values):
         raise SweepError(f"{parameter_.path}: the values must differ")
     variants = [variant(scenario, parameter_, value) for value in values]  # all checked first
-    metric = scenario.risk.metric if scenario.risk else "exposure"
+    samples, summaries = _run_all(variants, run, scenario.risk_metric)
+    return SweepResult(parameter_, values, [p.name for p in scenario.policies],
+                       scenario.risk_metric, np.stack(samples), summaries,
+                       _own(scenario, parameter_, values))
+
+
+def _run_all(variants: list[Scenario], run: Callable[[Scenario, int], Any], metric: str
+             ) -> tuple[list[np.ndarray], list[dict[str, Any]]]:
+    """Run each variant in turn: its ``[policy, replication]`` risk metric and its summary."""
     samples, summaries = [], []
     for k, changed in enumerate(variants):
         results = run(changed, k)
         samples.append(results.metrics[:, :, METRICS.index(metric)])
         summaries.append(results.summary())
-    _, own_value = parameter(scenario, parameter_.path)
-    own_seconds = (v.parse_duration(own_value) if isinstance(own_value, str)
-                   else float(own_value))
-    own = next((k for k, value in enumerate(values) if value == own_seconds), None)
-    return SweepResult(parameter_, values, [p.name for p in scenario.policies], metric,
-                       np.stack(samples), summaries, own)
+    return samples, summaries
+
+
+def _own(scenario: Scenario, parameter_: Parameter, values: list[float]) -> int | None:
+    """The index of the scenario's own value among ``values``, or ``None``."""
+    _, value = parameter(scenario, parameter_.path)
+    seconds = v.parse_duration(value) if isinstance(value, str) else float(value)
+    return next((k for k, x in enumerate(values) if x == seconds), None)
+
+
+CSV_COLUMNS = "policy,metric,mean,ci95_low,ci95_high,diff_vs_baseline,diff_ci95_low,diff_ci95_high"
+"""The columns of ``sweep.csv`` after the swept values."""
+
+
+def _csv_cells(summary: dict[str, Any], name: str, metric: str) -> list[str]:
+    """One policy's cells of ``sweep.csv`` at one value, from that value's summary."""
+    entry = summary["policies"][name]
+    stats = entry["metrics"][metric]
+    diff = entry.get("vs_baseline", {}).get(metric)
+    cells = [csv_text(name), metric, *(csv_number(x) for x in (stats["mean"], *stats["ci95"]))]
+    return cells + ([csv_number(x) for x in (diff["diff_mean"], *diff["diff_ci95"])]
+                    if diff else ["", "", ""])
 
 
 def sweep_csv(result: SweepResult) -> str:
     """``sweep.csv``: value, policy, metric, mean and its 95% CI, the paired difference."""
-    lines = ["value,policy,metric,mean,ci95_low,ci95_high,diff_vs_baseline,diff_ci95_low,"
-             "diff_ci95_high"]
+    lines = [f"value,{CSV_COLUMNS}"]
     for value, summary in zip(result.values, result.summaries, strict=True):
-        for name in result.policies:
-            entry = summary["policies"][name]
-            stats = entry["metrics"][result.metric]
-            diff = entry.get("vs_baseline", {}).get(result.metric)
-            cells = [shown(result.parameter, value), csv_text(name), result.metric,
-                     *(csv_number(x) for x in (stats["mean"], *stats["ci95"]))]
-            cells += ([csv_number(x) for x in (diff["diff_mean"], *diff["diff_ci95"])]
-                      if diff else ["", "", ""])
-            lines.append(",".join(cells))
+        lines += [",".join([shown(result.parameter, value),
+                            *_csv_cells(summary, name, result.metric)])
+                  for name in result.policies]
     return "\n".join(lines) + "\n"
 
 
@@ -189,13 +206,29 @@ def _percent(share: float) -> str:
     return f"{share * 100:+.2g}%"
 
 
-def headlines(result: SweepResult, seed: int) -> list[str]:
+@dataclass(frozen=True)
+class Analysis:
+    """What a one-parameter sweep says: slopes, break-even points and headline sentences."""
+
+    slopes: list[Slope]
+    break_evens: list[BreakEven]
+    headlines: list[str]
+
+
+def analyse(result: SweepResult, seed: int) -> Analysis:
+    """The slopes and break-even points (each bootstrapped once) and the headlines."""
+    found_slopes, evens = slopes(result, seed), break_evens(result, seed)
+    return Analysis(found_slopes, evens, headlines(result, found_slopes, evens))
+
+
+def headlines(result: SweepResult, found_slopes: list[Slope],
+              evens: list[BreakEven]) -> list[str]:
     """Plain sentences: what the swept parameter costs each policy that uses it."""
     first = shown(result.parameter, result.values[0])
     x = result.x()
     span = float(x.max() - x.min())
     out = []
-    for slope in slopes(result, seed):
+    for slope in found_slopes:
         if slope.flat:
             continue
         low, high = slope.ci95
@@ -209,7 +242,7 @@ def headlines(result: SweepResult, seed: int) -> list[str]:
                    f"{_percent(slope.per_unit * scale)} (95% CI {_percent(low * scale)} to "
                    f"{_percent(high * scale)}) of its mean at {first} (a straight line "
                    "through the values, paired by replication)")
-    for even in break_evens(result, seed):
+    for even in evens:
         scale = "h" if result.parameter.duration else ""
         where = (f" (95% CI {even.ci95[0]:.3g}{scale} to {even.ci95[1]:.3g}{scale})"
                  if even.ci95 else " (no interval: under 95% of resamples cross)")
@@ -218,7 +251,7 @@ def headlines(result: SweepResult, seed: int) -> list[str]:
     return out
 
 
-def page_data(result: SweepResult, scenario_title: str, seed: int) -> dict[str, Any]:
+def page_data(result: SweepResult, scenario_title: str, analysis: Analysis) -> dict[str, Any]:
     """What ``sweep.html`` shows (:func:`sim.report.sweep.page`)."""
     policies = {}
     for name in result.policies:
@@ -231,23 +264,23 @@ def page_data(result: SweepResult, scenario_title: str, seed: int) -> dict[str, 
             "unit": "h" if result.parameter.duration else "", "metric": result.metric,
             "labels": [shown(result.parameter, x) for x in result.values],
             "x": result.x().tolist(), "own": result.own, "policies": policies,
-            "headlines": headlines(result, seed),
+            "headlines": analysis.headlines,
             "break_even": [{"policy": b.policy, "other": b.other, "at": b.at,
                             "ci95": None if b.ci95 is None else list(b.ci95)}
-                           for b in break_evens(result, seed)],
+                           for b in analysis.break_evens],
             "replications": int(result.samples.shape[2])}
 
 
-def write(result: SweepResult, folder: Path, seed: int) -> list[Path]:
+def write(result: SweepResult, folder: Path, analysis: Analysis) -> list[Path]:
     """``sweep.csv`` and ``sweep.json`` (values, slopes, break-even points, headlines)."""
     data = {"parameter": result.parameter.path, "metric": result.metric,
             "values": [shown(result.parameter, x) for x in result.values],
             "own_value": None if result.own is None else shown(result.parameter,
                                                                result.values[result.own]),
             "slopes": {s.policy: {"per_unit": s.per_unit, "ci95": list(s.ci95),
-                                  "flat": s.flat} for s in slopes(result, seed)},
-            "break_even": [dataclasses.asdict(b) for b in break_evens(result, seed)],
-            "headlines": headlines(result, seed)}
+                                  "flat": s.flat} for s in analysis.slopes},
+            "break_even": [dataclasses.asdict(b) for b in analysis.break_evens],
+            "headlines": analysis.headlines}
     paths = [folder / "sweep.csv", folder / "sweep.json"]
     atomic_write_text(paths[0], sweep_csv(result))
     atomic_write_text(paths[1], json.dumps(data, indent=2) + "\n")
@@ -292,41 +325,23 @@ def run_grid(scenario: Scenario, axes: list[tuple[Parameter, list[float]]],
     """
     (first, xs), (second, ys) = axes
     variants = [variant_of(scenario, [(first, x), (second, y)]) for y in ys for x in xs]
-    metric = scenario.risk.metric if scenario.risk else "exposure"
-    samples, summaries = [], []
-    for k, changed in enumerate(variants):
-        results = run(changed, k)
-        samples.append(results.metrics[:, :, METRICS.index(metric)])
-        summaries.append(results.summary())
-    own = []
-    for param, found in axes:
-        _, value = parameter(scenario, param.path)
-        seconds = v.parse_duration(value) if isinstance(value, str) else float(value)
-        own.append(next((i for i, x in enumerate(found) if x == seconds), None))
-    shape = (len(ys), len(xs))
-    grid_samples = np.stack(samples).reshape(*shape, *samples[0].shape)
+    samples, summaries = _run_all(variants, run, scenario.risk_metric)
+    grid_samples = np.stack(samples).reshape(len(ys), len(xs), *samples[0].shape)
     rows = [summaries[r * len(xs):(r + 1) * len(xs)] for r in range(len(ys))]
-    return GridResult([first, second], [xs, ys], [p.name for p in scenario.policies], metric,
-                      grid_samples, rows, own)
+    return GridResult([first, second], [xs, ys], [p.name for p in scenario.policies],
+                      scenario.risk_metric, grid_samples, rows,
+                      [_own(scenario, param, found) for param, found in axes])
 
 
 def grid_csv(result: GridResult) -> str:
     """``sweep.csv`` of a two-parameter sweep: both values, then as for one parameter."""
     first, second = result.parameters
-    lines = ["value,value2,policy,metric,mean,ci95_low,ci95_high,diff_vs_baseline,"
-             "diff_ci95_low,diff_ci95_high"]
+    lines = [f"value,value2,{CSV_COLUMNS}"]
     for r, y in enumerate(result.values[1]):
         for c, x in enumerate(result.values[0]):
-            summary = result.summaries[r][c]
-            for name in result.policies:
-                entry = summary["policies"][name]
-                stats = entry["metrics"][result.metric]
-                diff = entry.get("vs_baseline", {}).get(result.metric)
-                cells = [shown(first, x), shown(second, y), csv_text(name), result.metric,
-                         *(csv_number(z) for z in (stats["mean"], *stats["ci95"]))]
-                cells += ([csv_number(z) for z in (diff["diff_mean"], *diff["diff_ci95"])]
-                          if diff else ["", "", ""])
-                lines.append(",".join(cells))
+            lines += [",".join([shown(first, x), shown(second, y),
+                                *_csv_cells(result.summaries[r][c], name, result.metric)])
+                      for name in result.policies]
     return "\n".join(lines) + "\n"
 
 

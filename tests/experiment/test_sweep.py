@@ -69,14 +69,14 @@ def test_a_later_apology_costs_more(delays: sweep.SweepResult) -> None:
     means = delays.samples[:, 1, :].mean(axis=1)
     assert (np.diff(means) >= 0).all()  # paired: a later apology never helps on average here
     assert any("changes the expected exposure of \"apologise\"" in line
-               for line in sweep.headlines(delays, 11))
+               for line in sweep.analyse(delays, 11).headlines)
 
 
 def test_a_number_s_headline_speaks_of_the_range_swept(scenario: sim.Scenario) -> None:
     parameter, _ = sweeps.parameter(scenario, "behaviour.reactions_per_reaction")
     result = sweep.run_sweep(scenario, parameter, [0.3, 0.5, 0.7], _run)
     slope = {s.policy: s for s in sweep.slopes(result, 11)}["do nothing"]
-    line = next(h for h in sweep.headlines(result, 11) if '"do nothing"' in h)
+    line = next(h for h in sweep.analyse(result, 11).headlines if '"do nothing"' in h)
     assert line.startswith("raising behaviour.reactions_per_reaction from 0.3 to 0.7 changes")
     assert f"by {slope.per_unit * 0.4 * 100:+.2g}%" in line  # the slope over the range
 
