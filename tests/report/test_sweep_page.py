@@ -182,16 +182,6 @@ def test_user_text_is_escaped_in_the_markup_and_in_the_chart() -> None:
     assert figure["layout"]["xaxis"]["ticktext"][0] == _plotly(TAG)
 
 
-def test_write_page_writes_the_page_and_names_the_file_it_cannot_write(tmp_path: Path) -> None:
-    written = write_page(sweep_data(), tmp_path / "new" / "sweep.html")
-    assert written == tmp_path / "new" / "sweep.html"
-    assert written.read_text(encoding="utf-8") == page(sweep_data())
-    blocker = tmp_path / "file"
-    blocker.write_text("")
-    with pytest.raises(FlashpointError, match=r"file/sweep\.html: cannot write it"):
-        write_page(sweep_data(), blocker / "sweep.html")
-
-
 @browser_test
 def test_the_sweep_page_renders_offline_with_no_errors(tmp_path: Path) -> None:
     data = sweep_data()
@@ -411,15 +401,19 @@ def test_user_text_is_escaped_in_the_grid_markup_and_charts() -> None:
         assert trace["customdata"][0][0][0] == _plotly(TAG)
 
 
-def test_write_grid_page_writes_the_page_and_names_the_file_it_cannot_write(
-        tmp_path: Path) -> None:
-    written = write_grid_page(grid_data(), tmp_path / "new" / "grid.html")
-    assert written == tmp_path / "new" / "grid.html"
-    assert written.read_text(encoding="utf-8") == grid_page(grid_data())
+@pytest.mark.parametrize(("write", "build", "data", "name"), [
+    (write_page, page, sweep_data, "sweep.html"),
+    (write_grid_page, grid_page, grid_data, "grid.html"),
+])
+def test_the_writers_write_the_page_and_name_the_file_they_cannot_write(
+        tmp_path: Path, write: Any, build: Any, data: Any, name: str) -> None:
+    written = write(data(), tmp_path / "new" / name)
+    assert written == tmp_path / "new" / name
+    assert written.read_text(encoding="utf-8") == build(data())
     blocker = tmp_path / "file"
     blocker.write_text("")
-    with pytest.raises(FlashpointError, match=r"file/grid\.html: cannot write it"):
-        write_grid_page(grid_data(), blocker / "grid.html")
+    with pytest.raises(FlashpointError, match=rf"file/{re.escape(name)}: cannot write it"):
+        write(data(), blocker / name)
 
 
 @browser_test
