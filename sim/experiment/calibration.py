@@ -293,6 +293,8 @@ def forecast(scenario: Scenario, observed: Timeline, at_s: float,
     key = key_array(key_for(scenario.seed, "forecast"))
     mid = limit.mids(edges)
     count = len(seen)
+    used = posterior.draws[np.arange(draws) % len(posterior.draws)]  # replication r's draw
+    novelties = [limit.novelty(mid, h, b) for _, h, b in used]  # the same for every policy
     finals: dict[str, np.ndarray] = {}
     paths: dict[str, np.ndarray] = {}
     warnings = []
@@ -307,8 +309,7 @@ def forecast(scenario: Scenario, observed: Timeline, at_s: float,
             factor[edges[:-1] >= due] *= effect
         runs = np.empty((draws, len(mid)), dtype=np.int64)
         for r in range(draws):
-            p, h, b = posterior.draws[r % len(posterior.draws)]
-            runs[r] = limit.simulate(key, r, p, limit.novelty(mid, h, b), factor, alive,
+            runs[r] = limit.simulate(key, r, used[r, 0], novelties[r], factor, alive,
                                      source_void, source_kept, kernel, pool,
                                      scenario.behaviour.derived_fraction, audience,
                                      float(count - 1), edges)[0]
@@ -404,13 +405,14 @@ def cumulative(timeline: Timeline, until_s: float | None = None,
 def fit_page_data(scenario: Scenario, timeline: Timeline, posterior: Posterior,
                   observed: str, band: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
     """What the fit report page shows (:func:`sim.report.calibration.fit_page`)."""
+    summary = posterior.summary()
     return {"scenario": scenario.scenario,
             "observed": {"file": observed, "until_h": posterior.until_s / HOUR,
                          **cumulative(timeline)},
             "band": band,
             "parameters": [{"name": prior.name, "meaning": prior.meaning, "unit": prior.unit,
                             "prior": [prior.low, prior.high], "log": prior.log,
-                            "estimate": posterior.summary()[prior.name],
+                            "estimate": summary[prior.name],
                             "draws": posterior.column(prior.name).tolist()}
                            for prior in PRIORS],
             "fitted": fitted_values(scenario, posterior), "warnings": warnings}
