@@ -125,14 +125,14 @@ def run(
     lock = None
     try:
         if resume:
-            lock = _lock(Path(folder) / FILENAME)
+            lock = lock_folder(Path(folder) / FILENAME)
         store = (Checkpoint.resume(folder, digest, shapes) if resume
                  else Checkpoint.create(folder, scenario, digest, shapes, source,
                                         durable=not temporary))
         if lock is None and not temporary:
-            lock = _lock(Path(folder) / FILENAME)
+            lock = lock_folder(Path(folder) / FILENAME)
         try:
-            with _Lazy(scenario, workers, executor, scheduler) as runner:
+            with LazyExecutor(scenario, workers, executor, scheduler) as runner:
                 rows, decision = run_until_stopped(rule_for(scenario), runner, store=store,
                                                    progress=progress)
             results = collect(scenario, rows,
@@ -159,7 +159,7 @@ def run(
     return results
 
 
-def _lock(path: Path) -> int | None:
+def lock_folder(path: Path) -> int | None:
     """Hold an exclusive lock on the run's checkpoint while it runs (one run per folder).
 
     Returns the open descriptor (closing it releases the lock), or None when the file is
@@ -267,22 +267,28 @@ def shapes_of(scenario: Scenario) -> tuple[tuple[int, ...], ...]:
             (policies, 2, max_actions(scenario)))
 
 
-class _Lazy:
+class LazyExecutor:
     """Builds the network and starts the executor only when there is work.
 
-    A resumed run that had already finished needs neither.
+    A resumed run that had already finished needs neither. The executor runs ``task``
+    (replications, by default) with ``context`` (the scenario, by default) on the network
+    of ``scenario``.
     """
 
     def __init__(self, scenario: Scenario, workers: int, kind: str,
-                 scheduler: str | None) -> None:
+                 scheduler: str | None, *, task: Any = run_replication,
+                 context: Any = None) -> None:
         self.scenario = scenario
         self.workers = workers
         self.kind = "dask" if scheduler else kind
         self.scheduler = scheduler
+        self.task = task  # task(context, graph, index): see sim.experiment.executors
+        self.context = scenario if context is None else context
         self._executor: Any = None
         self.graph: Any = None  # the network, once built (None with network.resample)
 
     def run(self, replications: Sequence[int]) -> Iterator[ReplicationResult]:
+        """Yield the task's result for each index of ``replications``, in any order."""
         if not replications:
             return iter(())
         if self._executor is None:
@@ -298,14 +304,15 @@ class _Lazy:
         if self.kind == "dask":
             from sim.experiment.cluster import DaskExecutor
 
-            executor: Any = DaskExecutor(self.scenario, graph, self.workers, self.scheduler)
+            executor: Any = DaskExecutor(self.context, graph, self.workers, self.scheduler,
+                                         self.task)
         elif self.workers > 1:
-            executor = PoolExecutor(self.scenario, graph, self.workers)
+            executor = PoolExecutor(self.context, graph, self.workers, self.task)
         else:
-            executor = SerialExecutor(self.scenario, graph)
+            executor = SerialExecutor(self.context, graph, self.task)
         return executor.__enter__()
 
-    def __enter__(self) -> _Lazy:
+    def __enter__(self) -> LazyExecutor:
         return self
 
     def __exit__(self, *exc: Any) -> None:

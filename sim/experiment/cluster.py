@@ -19,7 +19,6 @@ from typing import Any
 from sim.errors import FlashpointError
 from sim.experiment.runner import ReplicationResult, run_replication
 from sim.network.graph import Graph
-from sim.scenario.schema import Scenario
 
 INSTALL = ("pip install 'flashpoint-sim[dask]' (in a checkout: "
            ".venv/bin/pip install -e '.[dask]')")
@@ -52,8 +51,10 @@ def _interrupts_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _task(scenario: Scenario, graph: Graph | None, replication: int) -> ReplicationResult:
-    return run_replication(scenario, graph, replication)
+def _task(scenario: Any, graph: Graph | None, replication: int,
+          task: Any = run_replication) -> ReplicationResult:
+    result: ReplicationResult = task(scenario, graph, replication)
+    return result
 
 
 class DaskExecutor:
@@ -64,10 +65,13 @@ class DaskExecutor:
         workers: worker processes of the local cluster started when there is no
             ``scheduler`` (one thread each: the engine is single-threaded).
         scheduler: address of a running Dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
+        task: what a task runs, ``task(scenario, graph, index)`` (a module-level function;
+            :func:`sim.experiment.runner.run_replication` by default).
     """
 
-    def __init__(self, scenario: Scenario, graph: Graph | None, workers: int,
-                 scheduler: str | None) -> None:
+    def __init__(self, scenario: Any, graph: Graph | None, workers: int,
+                 scheduler: str | None, task: Any = run_replication) -> None:
+        self.task = task
         self.scenario = scenario
         self.graph = graph
         self.workers = workers
@@ -101,7 +105,7 @@ class DaskExecutor:
         """Submit every replication; yield results as they finish."""
         distributed = _distributed()
         scenario, graph = self._shared
-        futures = [self._client.submit(_task, scenario, graph, r, pure=False,
+        futures = [self._client.submit(_task, scenario, graph, r, self.task, pure=False,
                                        key=f"flashpoint-replication-{r}-{id(self)}")
                    for r in replications]
         try:

@@ -1,9 +1,11 @@
 """Where replications run: in this process, or in a pool of worker processes.
 
-An executor maps :func:`sim.experiment.runner.run_replication` over replication indices
-and yields the results as they finish, in any order; the runner puts them back in
-order, so the outputs never depend on the executor. The Dask executor (for clusters)
-is in :mod:`sim.experiment.cluster`.
+An executor maps a task, :func:`sim.experiment.runner.run_replication` unless told
+otherwise, over indices (replications; a robustness run's design points) and yields the
+results as they finish, in any order; the runner puts them back in order, so the outputs
+never depend on the executor. A task is a module-level function ``task(scenario, graph,
+index)``, pure in its index; ``scenario`` is whatever the task reads (a robustness run
+passes its plan). The Dask executor (for clusters) is in :mod:`sim.experiment.cluster`.
 """
 
 from __future__ import annotations
@@ -14,24 +16,29 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from sim.experiment.runner import ReplicationResult, run_replication
 from sim.network.graph import Graph
-from sim.scenario.schema import Scenario
+
+Task = Callable[[Any, Graph | None, int], Any]
+"""``task(scenario, graph, index)``: one unit of work, a module-level function."""
 
 
 class SerialExecutor:
     """Runs replications one after the other in this process."""
 
-    def __init__(self, scenario: Scenario, graph: Graph | None) -> None:
+    def __init__(self, scenario: Any, graph: Graph | None,
+                 task: Task = run_replication) -> None:
         self.scenario = scenario
         self.graph = graph
+        self.task = task
 
     def run(self, replications: Sequence[int]) -> Iterator[ReplicationResult]:
         """Yield results in order."""
         for r in replications:
-            yield run_replication(self.scenario, self.graph, r)
+            yield self.task(self.scenario, self.graph, r)
 
     def __enter__(self) -> SerialExecutor:
         return self
@@ -66,12 +73,13 @@ def _orphaned() -> bool:
     return os.getppid() != _WORKER.get("parent")
 
 
-def _init_worker(scenario: Scenario, graph: Graph | None, parent: int) -> None:
+def _init_worker(scenario: Any, graph: Graph | None, parent: int, task: Task) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's own handler is not ours
     _WORKER["scenario"] = scenario
     _WORKER["graph"] = graph
     _WORKER["parent"] = parent
+    _WORKER["task"] = task
     _die_with_parent()
     if _orphaned():  # the parent died before the kernel was told to watch it
         os._exit(1)
@@ -80,10 +88,11 @@ def _init_worker(scenario: Scenario, graph: Graph | None, parent: int) -> None:
 def _in_worker(replication: int) -> ReplicationResult:
     if _orphaned():
         os._exit(1)
-    scenario = _WORKER["scenario"]
-    assert isinstance(scenario, Scenario)
     graph = _WORKER["graph"]
-    return run_replication(scenario, graph if isinstance(graph, Graph) else None, replication)
+    task: Any = _WORKER["task"]
+    result: ReplicationResult = task(_WORKER["scenario"],
+                                     graph if isinstance(graph, Graph) else None, replication)
+    return result
 
 
 class PoolExecutor:
@@ -94,17 +103,20 @@ class PoolExecutor:
     dies outright the workers die with it.
     """
 
-    def __init__(self, scenario: Scenario, graph: Graph | None, workers: int) -> None:
+    def __init__(self, scenario: Any, graph: Graph | None, workers: int,
+                 task: Task = run_replication) -> None:
         self.scenario = scenario
         self.graph = graph
         self.workers = min(workers, os.cpu_count() or 1)
+        self.task = task
         self._pool: multiprocessing.pool.Pool | None = None
 
     def __enter__(self) -> PoolExecutor:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self._pool = context.Pool(self.workers, initializer=_init_worker,
-                                  initargs=(self.scenario, self.graph, os.getpid()))
+                                  initargs=(self.scenario, self.graph, os.getpid(),
+                                            self.task))
         return self
 
     def run(self, replications: Sequence[int]) -> Iterator[ReplicationResult]:
