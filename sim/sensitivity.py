@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
-__all__ = ["Design", "Indices", "design", "indices"]
+__all__ = ["Design", "Indices", "design", "indices", "sample", "to_unit"]
 
 BOOTSTRAP_RESAMPLES = 1000
 _LEVELS = (0.025, 0.975)  # the percentile interval's quantiles
@@ -157,16 +157,78 @@ def design(bounds: Sequence[tuple[float, float]], n: int, rng: np.random.Generat
             ``low >= high``, a log-uniform input's ``low <= 0``, or ``log`` does not have
             one entry per input.
     """
+    _power_of_two(n, "design")
+    k = len(_inputs(bounds, log, "design")[0])
+    unit = qmc.Sobol(d=2 * k, scramble=True, rng=rng).random_base2(int(n).bit_length() - 1)
+
+    def scale(u: np.ndarray) -> np.ndarray:
+        return _scale(u, bounds, log)
+
+    a, b = scale(unit[:, :k]), scale(unit[:, k:])
+    ab = np.repeat(a[np.newaxis], k, axis=0)
+    columns = np.arange(k)
+    ab[columns, :, columns] = b.T
+    for array in (a, b, ab):
+        array.flags.writeable = False
+    return Design(a, b, ab)
+
+
+def sample(bounds: Sequence[tuple[float, float]], n: int, rng: np.random.Generator, *,
+           log: Sequence[bool] | None = None) -> np.ndarray:
+    """Points spread evenly over k independent inputs: a scrambled Sobol' sequence.
+
+    Each column is scaled to its input's bounds as :func:`design` scales them (uniformly,
+    or uniformly in the logarithm where ``log[i]``).
+
+    Args:
+        bounds: ``(low, high)`` of each input (as for :func:`design`).
+        n: How many points: a power of 2, at least 2.
+        rng: The stream that scrambles the sequence.
+        log: Whether each input is log-uniform; all uniform when ``None``.
+
+    Returns:
+        ``n x k``, in input units.
+
+    Raises:
+        ValueError: As :func:`design`.
+    """
+    _power_of_two(n, "sample")
+    k = len(_inputs(bounds, log, "sample")[0])
+    unit = qmc.Sobol(d=k, scramble=True, rng=rng).random_base2(int(n).bit_length() - 1)
+    return _scale(unit, bounds, log)
+
+
+def to_unit(x: np.ndarray, bounds: Sequence[tuple[float, float]], *,
+            log: Sequence[bool] | None = None) -> np.ndarray:
+    """Points in input units back on the unit cube (the inverse of the scaling above)."""
+    low, high, logs = _inputs(bounds, log, "to_unit")
+    x = np.array(x, dtype=np.float64)
+    x[:, logs] = np.log(x[:, logs])
+    return (x - low) / (high - low)
+
+
+def _power_of_two(n: int, caller: str) -> None:
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2 or n & (n - 1):
-        raise ValueError(f"design needs n a power of 2 of at least 2 (e.g. 1024); got {n!r}")
+        raise ValueError(f"{caller} needs n a power of 2 of at least 2 (e.g. 1024); "
+                         f"got {n!r}")
+
+
+def _inputs(bounds: Sequence[tuple[float, float]], log: Sequence[bool] | None,
+            caller: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each input's scale's ends (their logarithms where log-uniform), and the log flags.
+
+    Raises:
+        ValueError: A bound is not finite or ``low >= high``, a log-uniform input's
+            ``low <= 0``, or ``log`` does not have one entry per input.
+    """
     bounds_array = np.asarray(bounds, dtype=np.float64)
     if bounds_array.ndim != 2 or bounds_array.shape[1] != 2 or len(bounds_array) == 0:
-        raise ValueError(f"design needs bounds as a non-empty list of (low, high); "
+        raise ValueError(f"{caller} needs bounds as a non-empty list of (low, high); "
                          f"got {bounds!r}")
     k = len(bounds_array)
     logs = np.zeros(k, dtype=bool) if log is None else np.asarray(log, dtype=bool)
     if logs.shape != (k,):
-        raise ValueError(f"design needs one log flag per input ({k}); got {log!r}")
+        raise ValueError(f"{caller} needs one log flag per input ({k}); got {log!r}")
     low, high = bounds_array[:, 0].copy(), bounds_array[:, 1].copy()
     for i in range(k):
         if not (math.isfinite(low[i]) and math.isfinite(high[i]) and low[i] < high[i]):
@@ -176,20 +238,17 @@ def design(bounds: Sequence[tuple[float, float]], n: int, rng: np.random.Generat
             raise ValueError(f"bounds[{i}] is log-uniform, so low must be > 0; "
                              f"got ({low[i]}, {high[i]})")
     low[logs], high[logs] = np.log(low[logs]), np.log(high[logs])
-    unit = qmc.Sobol(d=2 * k, scramble=True, rng=rng).random_base2(int(n).bit_length() - 1)
+    return low, high, logs
 
-    def scale(u: np.ndarray) -> np.ndarray:
-        x = low + u * (high - low)
-        x[:, logs] = np.exp(x[:, logs])
-        return np.clip(x, bounds_array[:, 0], bounds_array[:, 1])  # rounding at the ends
 
-    a, b = scale(unit[:, :k]), scale(unit[:, k:])
-    ab = np.repeat(a[np.newaxis], k, axis=0)
-    columns = np.arange(k)
-    ab[columns, :, columns] = b.T
-    for array in (a, b, ab):
-        array.flags.writeable = False
-    return Design(a, b, ab)
+def _scale(u: np.ndarray, bounds: Sequence[tuple[float, float]],
+           log: Sequence[bool] | None) -> np.ndarray:
+    """Unit-cube points in input units."""
+    low, high, logs = _inputs(bounds, log, "design")
+    x = low + u * (high - low)
+    x[:, logs] = np.exp(x[:, logs])
+    ends = np.asarray(bounds, dtype=np.float64)
+    return np.clip(x, ends[:, 0], ends[:, 1])  # rounding at the ends
 
 
 def indices(y: np.ndarray, k: int, rng: np.random.Generator, *,
