@@ -15,6 +15,7 @@ STREAMS: dict[str, int] = {  # the numbers are part of the results: never renumb
     "bootstrap": 6,  # the summary's resampling (below the policy and the metric)
     "draws": 7,      # the keys of the engine's counter-based draws (sim.randomness.philox)
     "fit": 8,        # the posterior draws of a fit to an observed incident
+    "robustness": 9,  # a robustness run's design (0) and its bootstraps (1)
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, PlainSerializer
 from pydantic.fields import FieldInfo
 
-from sim.scenario import action, action_kinds, exercise, schema, values
+from sim.scenario import action, action_kinds, exercise, schema, sweeps, uncertain, values
 from sim.scenario import fields as f
 from sim.scenario.fields import Expect
 from sim.scenario.strategies import STRATEGIES
@@ -35,6 +35,8 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("`exercise.decisions[i]`", exercise.Decision),
     ("`exercise.decisions[i].options[j]`", exercise.Option),
     ("`exercise.injects[i]`", exercise.Inject),
+    ("`sweep`", sweeps.Sweep),
+    ("`uncertain[i]`", uncertain.UncertainRange),
 ]
 
 
@@ -67,10 +69,15 @@ def _table(model: type[BaseModel]) -> list[str]:
            "|---|---|---|---|---|"]
     for name, info in model.model_fields.items():
         source = f.source_of(info)
-        out.append(f"| `{name}` | {_expects(info)} | {_default(info)} | "
+        out.append(f"| `{info.alias or name}` | {_expects(info)} | {_default(info)} | "
                    f"{_cell(str(source)) if source else '-'} | "
                    f"{_cell(info.description or '')} |")
     return [*out, ""]
+
+
+def _plural(text: str) -> str:
+    """``non-empty text`` as the items of a list: ``non-empty texts``."""
+    return text + "s" if text.endswith("text") else text
 
 
 def _cell(text: str) -> str:
@@ -92,8 +99,17 @@ def _expects(info: FieldInfo) -> str:
             return _cell(meta.text)
     annotation = info.annotation
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if typing.get_origin(annotation) is list:
-        return "a list of mappings (see its section)"
+    lists = [a for a in [annotation, *args] if typing.get_origin(a) is list]
+    if lists:
+        item = typing.get_args(lists[0])[0]
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            return "a list of mappings (see its section)"
+        metas = [m for m in getattr(item, "__metadata__", ()) if isinstance(m, Expect)]
+        return f"a list of {_plural(metas[0].text)}" if metas else "a list of values"
+    if args and all(a in (float, str) for a in args):
+        return "a number, or a duration such as `30m`"
+    if typing.get_origin(annotation) is typing.Literal:
+        return "one of " + ", ".join(f"`{a}`" for a in typing.get_args(annotation))
     if typing.get_origin(annotation) is dict:
         value = args[1]
         if isinstance(value, type) and issubclass(value, BaseModel):

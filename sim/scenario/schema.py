@@ -36,6 +36,7 @@ from sim.scenario.errors import format_path
 from sim.scenario.exercise import Exercise
 from sim.scenario.suggest import did_you_mean
 from sim.scenario.sweeps import Sweep
+from sim.scenario.uncertain import Uncertainties
 
 GENERATORS = ("scale_free", "erdos_renyi", "small_world", "communities")
 GENERATOR_DEFAULTS: dict[str, dict[str, float | int]] = {
@@ -510,6 +511,10 @@ class Scenario(Model):
         None, description="One parameter and the values `flashpoint sweep` runs every policy "
         "at, and optionally a second (`with`: every combination is run; "
         "docs/robustness.md). Default: none.")
+    uncertain: Uncertainties | None = Field(
+        None, description="The parameters `flashpoint robustness` varies, each with its "
+        "plausible range (docs/robustness.md). Default: a documented range for each "
+        "judgement of the scenario.")
     fitted: dict[FittedKey, f.Text] | None = Field(
         None, description="Values fitted to an observed incident, by dotted path, each with "
         "where it was fitted (`fitted to FILE up to 1h`); written by `flashpoint fit`. The "

@@ -183,6 +183,7 @@ def variant_of(scenario: Scenario, settings: list[tuple[Parameter, float]]) -> S
 
     data = scenario.model_dump(mode="json", exclude_none=True, by_alias=True)
     data.pop("sweep", None)  # the variant is one point of it
+    data.pop("uncertain", None)
     leaves = {e.path for e in entries(scenario)}
     for parameter_, value in settings:
         keys: list[Any] = [int(k) if k.isdigit() else k for k in parameter_.path.split(".")]
@@ -192,7 +193,9 @@ def variant_of(scenario: Scenario, settings: list[tuple[Parameter, float]]) -> S
         for key in keys[:-1]:
             target = target[key]
         if parameter_.path in leaves:
-            target[keys[-1]] = shown(parameter_, value) if parameter_.duration else value
+            whole = isinstance(target[keys[-1]], int) and not isinstance(target[keys[-1]], bool)
+            target[keys[-1]] = (shown(parameter_, value) if parameter_.duration
+                                else round(value) if whole else value)  # a count stays whole
         else:
             dist = v.parse_distribution(target[keys[-1]])
             target[keys[-1]] = str(dataclasses.replace(dist, **{name: value}))
