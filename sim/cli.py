@@ -326,6 +326,29 @@ def _parser() -> argparse.ArgumentParser:
                        help="continue an interrupted sweep in --out DIR (same options)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.set_defaults(handler=_sweep)
+
+    robust = commands.add_parser(
+        "robustness", help="does the best policy stay best across the plausible worlds?",
+        description="Run every policy of SCENARIO at each point of a Sobol' sequence over its "
+        "uncertain parameters (its uncertain: section, or a documented default range "
+        "for each of its judgements), with common random numbers across points and policies. "
+        "Write robustness.json (each policy's probability of being best, the top two, how "
+        "often their order flips, and the Sobol' indices of their ratio), "
+        "robustness.csv and robustness.html into DIR. Method: docs/robustness.md.")
+    robust.add_argument("scenario", metavar="SCENARIO")
+    robust.add_argument("--out", metavar="DIR",
+                        help="output folder (default: robustness-<scenario file's name>)")
+    robust.add_argument("--samples", type=_positive, metavar="N",
+                        help="design points (plausible worlds), a power of 2 (default: 256)")
+    robust.add_argument("--replications", type=_positive, metavar="N",
+                        help="replications per design point (default: 12)")
+    robust.add_argument("--workers", type=_positive, metavar="N",
+                        help="worker processes (default: one per core that fits in memory)")
+    robust.add_argument("--resume", action="store_true",
+                        help="continue an interrupted run in --out DIR (same options)")
+    robust.add_argument("--quiet", action="store_true", help="no progress bar")
+    _where_to_run(robust, "robustness.html")
+    robust.set_defaults(handler=_robustness)
     return parser
 
 
@@ -488,6 +511,45 @@ def _sweep(args: argparse.Namespace) -> int:
     for line in lines:
         print(printable(line))
     print(printable(f"wrote {', '.join(str(p) for p in written)}"))
+    return 0
+
+
+def _robustness(args: argparse.Namespace) -> int:
+    from sim.experiment import robustness
+    from sim.report.robustness import write_page
+    from sim.scenario import load_scenario
+    from sim.terminal import progress_bar
+
+    _check_out(args.out, "a robustness run")
+    scenario = load_scenario(args.scenario)
+    out = Path(args.out or f"robustness-{Path(args.scenario).stem}")
+    samples = args.samples or robustness.SAMPLES
+    replications = args.replications or robustness.REPLICATIONS
+    plan = robustness.plan(scenario, samples, replications)  # refused now if it cannot run
+    for u in plan.parameters:
+        print(printable(f"{u.name}: {u.shown(u.low)} to {u.shown(u.high)}"
+                        f"{' (log)' if u.log else ''}, now {u.shown(u.value)}"))
+    points = len(plan.rows)
+    print(printable(f"{points} design points x {replications} replications of "
+                    f"{len(scenario.policies)} policies"))
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        with progress_bar(points, quiet=args.quiet, note="design points") as advance:
+            result = robustness.run(scenario, out, samples=samples, replications=replications,
+                                    workers=args.workers, executor=args.executor,
+                                    scheduler=args.scheduler, resume=args.resume,
+                                    progress=advance, source=args.scenario)
+    except KeyboardInterrupt:
+        print(printable(f"flashpoint: interrupted; the finished design points are saved in "
+                        f"{out}\nresume with: {_resume_command(args, out)}"), file=sys.stderr)
+        return 130
+    written = robustness.write(result, out)
+    page = write_page(robustness.page_data(result), out / "robustness.html")
+    for warning in result.warnings:
+        print(printable(f"warning: {warning}"), file=sys.stderr)
+    print(printable(result.headline))
+    print(printable(f"wrote {', '.join(str(p) for p in written)}"))
+    _announce(page.resolve(), args.open, "robustness report")
     return 0
 
 
@@ -976,9 +1038,11 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
     words = ["flashpoint", args.command, args.scenario, "--out", str(out), "--resume"]
     if args.replications is not None:
         words += ["--replications", str(args.replications)]
+    if getattr(args, "samples", None) is not None:
+        words += ["--samples", str(args.samples)]
     if getattr(args, "seed", None) is not None:
         words += ["--seed", str(args.seed)]
-    for name in args.policy or []:
+    for name in getattr(args, "policy", None) or []:
         words += ["--policy", name]
     if args.scheduler:
         words += ["--scheduler", args.scheduler]

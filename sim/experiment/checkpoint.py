@@ -234,6 +234,12 @@ def open_finished(directory: str | Path) -> tuple[dict[str, Any], Checkpoint]:
     """Open the checkpoint of a finished run (for rebuilding outputs without simulating)."""
     path = Path(directory) / FILENAME
     db, info = _open_run(path, f"{directory}: no Flashpoint run here (no {FILENAME})")
+    if json.loads(info.get("shapes") or "[]")[1:2] == [[0]]:  # no series: design points
+        db.close()
+        raise FlashpointError(f"{directory}: this folder holds a robustness run, not a run "
+                              f"of replications; its outputs are robustness.json and "
+                              f"robustness.html (flashpoint robustness SCENARIO --out "
+                              f"{directory} --resume writes them again)")
     if "ending" not in info:
         db.close()
         raise FlashpointError(f"{directory}: the run did not finish; finish it first with "

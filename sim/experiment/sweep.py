@@ -345,16 +345,33 @@ def grid_csv(result: GridResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def rank_policies(means: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str]]:
+    """The best policy (lowest mean risk metric) in each cell, and the policies ranked.
+
+    Args:
+        means: ``[cell, policy]``: each policy's mean risk metric in each cell (a value
+            of a sweep, a world of a robustness run).
+        names: the policies' names.
+
+    Returns:
+        The index of each cell's best policy, and the names from best most often to least;
+        ties in the count (policies best nowhere, say) go to the lower mean over the cells.
+    """
+    best = np.argmin(means, axis=1)
+    counts = np.bincount(best, minlength=len(names))
+    overall = np.nanmean(means, axis=0)
+    order = sorted(range(len(names)), key=lambda i: (-counts[i], overall[i]))
+    return best, [names[i] for i in order]
+
+
 def grid_best(result: GridResult) -> tuple[list[list[str]], list[str]]:
     """The best policy (lowest mean risk metric) in each cell, and the two best most often.
 
     Ties in the count (a policy best nowhere, say) go to the lower mean over every cell.
     """
     means = np.nanmean(result.samples, axis=3)  # [y, x, policy]
-    best = [[result.policies[int(np.argmin(cell))] for cell in row] for row in means]
-    counts = {name: sum(row.count(name) for row in best) for name in result.policies}
-    overall = dict(zip(result.policies, np.nanmean(means, axis=(0, 1)), strict=True))
-    order = sorted(result.policies, key=lambda n: (-counts[n], overall[n]))
+    cells, order = rank_policies(means.reshape(-1, means.shape[2]), result.policies)
+    best = [[result.policies[int(i)] for i in row] for row in cells.reshape(means.shape[:2])]
     return best, order[:2]
 
 
