@@ -51,3 +51,12 @@ def test_python_api_page_runs(monkeypatch, capsys) -> None:
     assert "#McDStories hashtag hijack - 5 policies" in out
     assert "(5, 8, 15)" in out
     assert "['replications.csv', 'scenario.resolved.yaml', 'summary.json', 'timeseries.csv']" in out
+
+
+def test_robustness_md_gives_every_default_range_by_the_name_the_page_uses() -> None:
+    from sim.scenario.uncertain import DEFAULT_RANGES
+
+    text = (ROOT / "docs" / "robustness.md").read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    for rule in DEFAULT_RANGES:
+        assert any(line.startswith(f"| {rule.name} (") for line in rows), rule.name
