@@ -183,13 +183,7 @@ def _parser() -> argparse.ArgumentParser:
     exercise.add_argument("--replications", type=_positive, metavar="N",
                           help="replications per path (default: the scenario's, at least "
                           "100)")
-    exercise.add_argument("--workers", type=_positive, metavar="N",
-                          help="worker processes (default: one per core, as many as fit in "
-                          "the memory available); results do not depend on it")
-    exercise.add_argument("--quiet", action="store_true", help="no progress bar")
-    exercise.add_argument("--resume", action="store_true",
-                          help="continue the interrupted run in --out DIR (same scenario and "
-                          "options)")
+    _batch_options(exercise, "run")
     _where_to_run(exercise, "exercise.html")
     exercise.set_defaults(handler=_exercise, seed=None, policy=None, ignore_memory=False)
 
@@ -320,11 +314,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--out", required=True, metavar="DIR", help="output folder")
     sweep.add_argument("--replications", type=_positive, metavar="N",
                        help="replications per value (default: the scenario's)")
-    sweep.add_argument("--workers", type=_positive, metavar="N",
-                       help="worker processes (default: one per core that fits in memory)")
-    sweep.add_argument("--resume", action="store_true",
-                       help="continue an interrupted sweep in --out DIR (same options)")
-    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    _batch_options(sweep, "sweep")
     sweep.set_defaults(handler=_sweep)
 
     robust = commands.add_parser(
@@ -342,14 +332,21 @@ def _parser() -> argparse.ArgumentParser:
                         help="design points (plausible worlds), a power of 2 (default: 256)")
     robust.add_argument("--replications", type=_positive, metavar="N",
                         help="replications per design point (default: 12)")
-    robust.add_argument("--workers", type=_positive, metavar="N",
-                        help="worker processes (default: one per core that fits in memory)")
-    robust.add_argument("--resume", action="store_true",
-                        help="continue an interrupted run in --out DIR (same options)")
-    robust.add_argument("--quiet", action="store_true", help="no progress bar")
+    _batch_options(robust, "robustness run")
     _where_to_run(robust, "robustness.html")
     robust.set_defaults(handler=_robustness)
     return parser
+
+
+def _batch_options(command: argparse.ArgumentParser, what: str) -> None:
+    """The options of a long command that checkpoints: --workers, --quiet, --resume."""
+    command.add_argument("--workers", type=_positive, metavar="N",
+                         help="worker processes (default: one per core, as many as fit in "
+                         "the memory available); results do not depend on it")
+    command.add_argument("--quiet", action="store_true", help="no progress bar")
+    command.add_argument("--resume", action="store_true",
+                         help=f"continue the interrupted {what} in --out DIR (same scenario "
+                         "and options)")
 
 
 def _calibration_options(parser: argparse.ArgumentParser, name: str) -> None:
