@@ -42,7 +42,7 @@ from sim.experiment.checkpoint import FILENAME, Checkpoint, scenario_hash
 from sim.experiment.results import csv_number, csv_text
 from sim.experiment.runner import ReplicationResult, run_replication, run_until_stopped
 from sim.experiment.stopping import Fixed
-from sim.experiment.sweep import rank_policies
+from sim.experiment.sweep import best_shares, rank_policies
 from sim.io import atomic_write_text
 from sim.metrics import METRICS
 from sim.network.graph import Graph
@@ -214,7 +214,8 @@ class Robustness:
     Attributes:
         plan: what was run.
         risk: ``[point, replication, policy]``: the risk metric.
-        prob_best: each policy's share of the sampled worlds in which it is best.
+        prob_best: each policy's share of the sampled worlds in which it is best (policies
+            that tie share a world).
         prob_best_ci95: each policy's 95% interval of that share.
         top_two: the two policies best most often.
         own_order: those two in order at the scenario's own values (best first).
@@ -288,9 +289,9 @@ def analyse(the_plan: Plan, risk: np.ndarray) -> Robustness:
     k = len(the_plan.parameters)
     worlds = risk[:the_plan.n]
     means = worlds.mean(axis=1)
-    best, order = rank_policies(means, names)
-    counts = np.bincount(best, minlength=len(names))
-    prob_best = {name: float(counts[i]) / len(best) for i, name in enumerate(names)}
+    _, order = rank_policies(means, names)
+    prob_best = {name: float(share) for name, share in zip(names, best_shares(means),
+                                                          strict=True)}
     rng = stream(the_plan.scenario.seed, "robustness", 1)
     shares = _bootstrap_best(worlds, rng)
     intervals = np.quantile(shares, (0.025, 0.975), axis=0).T
@@ -360,8 +361,7 @@ def _bootstrap_best(worlds: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         rows = rng.integers(0, count, count)
         reps = np.bincount(rng.integers(0, replications, replications),
                            minlength=replications) / replications
-        means = np.einsum("wrp,r->wp", worlds[rows], reps)
-        shares[b] = np.bincount(np.argmin(means, axis=1), minlength=policies) / count
+        shares[b] = best_shares(np.einsum("wrp,r->wp", worlds[rows], reps))
     return shares
 
 

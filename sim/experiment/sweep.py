@@ -354,14 +354,26 @@ def rank_policies(means: np.ndarray, names: list[str]) -> tuple[np.ndarray, list
         names: the policies' names.
 
     Returns:
-        The index of each cell's best policy, and the names from best most often to least;
-        ties in the count (policies best nowhere, say) go to the lower mean over the cells.
+        The index of each cell's best policy (the first, where several tie), and the names
+        from best most often to least (:func:`best_shares`); ties in the shares (policies
+        best nowhere, say) go to the lower mean over the cells.
     """
     best = np.argmin(means, axis=1)
-    counts = np.bincount(best, minlength=len(names))
+    shares = best_shares(means)
     overall = np.nanmean(means, axis=0)
-    order = sorted(range(len(names)), key=lambda i: (-counts[i], overall[i]))
+    order = sorted(range(len(names)), key=lambda i: (-shares[i], overall[i]))
     return best, [names[i] for i in order]
+
+
+def best_shares(means: np.ndarray) -> np.ndarray:
+    """Each policy's share of the cells (``[cell, policy]`` means) in which it is best.
+
+    Policies that tie for the lowest mean in a cell share it equally (with common random
+    numbers, a policy whose action comes after the incident is over ties with the
+    baseline exactly), so the shares add up to 1.
+    """
+    lowest = means == np.nanmin(means, axis=1, keepdims=True)
+    return (lowest / lowest.sum(axis=1, keepdims=True)).mean(axis=0)
 
 
 def grid_best(result: GridResult) -> tuple[list[list[str]], list[str]]:
