@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import sqlite3
 import subprocess
@@ -254,6 +255,26 @@ def test_a_killed_run_resumes_to_identical_results(tmp_path: Path) -> None:
     report = subprocess.run([sys.executable, "-m", "sim", "report", str(out)],
                             capture_output=True, text=True, timeout=120, check=False)
     assert report.returncode == 2 and "holds a robustness run" in report.stderr
+    # Ctrl-C: the finished points are kept, and the command printed resumes to the same
+    interrupted = tmp_path / "interrupted"
+    env = dict(os.environ, FLASHPOINT_FAULT_PAUSE="result:15")
+    process = subprocess.Popen(_command(path, interrupted), stderr=subprocess.PIPE,
+                               stdout=subprocess.DEVNULL, text=True, env=env,
+                               preexec_fn=like_a_terminal)
+    assert process.stderr is not None
+    assert process.stderr.readline().strip() == "flashpoint-fault: paused at result:15"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and "Traceback" not in err
+    with sqlite3.connect(interrupted / "results.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM replication").fetchone()[0] == 15
+    words = shlex.split(err.strip().splitlines()[-1].partition("resume with: ")[2])
+    assert words[:2] == ["flashpoint", "robustness"] and "--resume" in words
+    resumed = subprocess.run([sys.executable, "-m", "sim", *words[1:], "--workers", "1"],
+                             capture_output=True, text=True, timeout=300, check=False)
+    assert resumed.returncode == 0, resumed.stderr
+    assert (interrupted / "robustness.json").read_bytes() == (
+        tmp_path / "whole" / "robustness.json").read_bytes()
 
 
 def test_the_command_refuses_bad_options_plainly(
