@@ -293,14 +293,15 @@ def _tornado_section(data: dict[str, Any], order: list[int], charts: dict[str, A
     # when it is not, the experiment layer's warnings (shown at the top) say so
     noise = ("The Monte Carlo noise of each index (its standard error from the replications' "
              "luck, &plusmn; in the table) is less than half of every index that drives the "
-             "difference (a total index of 0.05 or more): those drivers are not luck."
+             "ratio (a total index of 0.05 or more): those drivers are not luck."
              if data["noise_ok"] else "")
     note = (f"One row per uncertain judgement, the largest total index on top. An index is a "
             f"share of the variance of {output} over the sampled worlds: the first-order "
             "index (light) is the share the judgement explains alone, the total index "
             "(dark) the share it has a hand in, interactions included, so the total is at "
             "least the first-order up to the estimates' error. The whiskers are 95% "
-            "bootstrap intervals; the estimates are not clipped, so they can fall a little "
+            "intervals (1.96 bootstrap standard errors either side, the Monte Carlo noise "
+            "included); the estimates are not clipped, so they can fall a little "
             f"below 0 or above 1. {noise}")
     return _section("sensitivity", "Which judgements decide it", chart, note)
 
