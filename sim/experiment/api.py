@@ -10,6 +10,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,13 @@ import numpy as np
 
 from sim.errors import FlashpointError
 from sim.experiment import capacity
-from sim.experiment.checkpoint import FILENAME, Checkpoint, open_finished, scenario_hash
+from sim.experiment.checkpoint import (
+    FILENAME,
+    Checkpoint,
+    Shapes,
+    open_finished,
+    scenario_hash,
+)
 from sim.experiment.checks import audience_of
 from sim.experiment.results import Results, row_of
 from sim.experiment.runner import (
@@ -102,36 +109,16 @@ def run(
         raise FlashpointError(f"the scenario must be a Scenario (from sim.load_scenario); got "
                               f"{type(scenario).__name__}")
     scenario = configure(check_scenario(scenario), replications, seed, policies)
-    if workers is not None and not (_whole(workers) and workers >= 1):
-        raise FlashpointError(f"--workers must be a whole number >= 1; got {workers!r}")
-    workers = None if workers is None else int(workers)
-    if scheduler is None and check_memory:  # a run on this machine: refuse what cannot fit
-        workers = capacity.plan(scenario, workers).workers
-    elif scheduler is None and workers is None:
-        workers = os.cpu_count() or 1
-    workers = workers or 1
-    if executor not in EXECUTORS:
-        raise FlashpointError(f"--executor must be one of: {', '.join(EXECUTORS)}; "
-                              f"got {executor!r}")
+    workers = workers_for(scenario, workers, executor, scheduler, check_memory)
     if resume and checkpoint is None:
         raise FlashpointError("--resume needs the folder of the interrupted run (--out DIR)")
     digest = scenario_hash(scenario)
     shapes = shapes_of(scenario)
-    if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(str(scheduler)):
-        raise FlashpointError(f"--scheduler must be a Dask scheduler's address, such as "
-                              f"tcp://10.0.0.5:8786; got {scheduler!r}")
     temporary = checkpoint is None  # then the run's store lives as long as its Results
     folder = tempfile.mkdtemp(prefix="flashpoint-") if checkpoint is None else checkpoint
-    lock = None
     try:
-        if resume:
-            lock = lock_folder(Path(folder) / FILENAME)
-        store = (Checkpoint.resume(folder, digest, shapes) if resume
-                 else Checkpoint.create(folder, scenario, digest, shapes, source,
-                                        durable=not temporary))
-        if lock is None and not temporary:
-            lock = lock_folder(Path(folder) / FILENAME)
-        try:
+        with checkpoint_store(folder, scenario, digest, shapes, resume=resume, source=source,
+                              temporary=temporary) as store:
             with LazyExecutor(scenario, workers, executor, scheduler) as runner:
                 rows, decision = run_until_stopped(rule_for(scenario), runner, store=store,
                                                    progress=progress)
@@ -147,19 +134,71 @@ def run(
             if not temporary:
                 store.finish(results.stopped_by, len(rows), results.precision,
                              results.snapshot)
-        finally:
-            store.close()
     except BaseException:
         if temporary:
             shutil.rmtree(folder, ignore_errors=True)
         raise
-    finally:
-        if lock is not None:
-            os.close(lock)  # closing the descriptor releases the lock
     return results
 
 
-def lock_folder(path: Path) -> int | None:
+def workers_for(scenario: Scenario, workers: int | None, executor: str,
+                scheduler: str | None, check_memory: bool = True) -> int:
+    """Check where a run is to go (``run``'s arguments); how many workers it gets.
+
+    On this machine (no ``scheduler``) a run whose memory estimate does not fit is refused
+    (:mod:`sim.experiment.capacity`), unless ``check_memory`` is False.
+
+    Raises:
+        FlashpointError: a bad ``workers``, ``executor`` or ``scheduler``, or a run that
+            cannot fit this machine.
+    """
+    if workers is not None and not (_whole(workers) and workers >= 1):
+        raise FlashpointError(f"--workers must be a whole number >= 1; got {workers!r}")
+    workers = None if workers is None else int(workers)
+    if scheduler is None and check_memory:  # a run on this machine: refuse what cannot fit
+        workers = capacity.plan(scenario, workers).workers
+    elif scheduler is None and workers is None:
+        workers = os.cpu_count() or 1
+    if executor not in EXECUTORS:
+        raise FlashpointError(f"--executor must be one of: {', '.join(EXECUTORS)}; "
+                              f"got {executor!r}")
+    if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(str(scheduler)):
+        raise FlashpointError(f"--scheduler must be a Dask scheduler's address, such as "
+                              f"tcp://10.0.0.5:8786; got {scheduler!r}")
+    return workers or 1
+
+
+@contextmanager
+def checkpoint_store(folder: str | Path, scenario: Scenario, digest: str, shapes: Shapes, *,
+                     resume: bool, source: str | None,
+                     temporary: bool = False) -> Iterator[Checkpoint]:
+    """The checkpoint of a run in ``folder``: a new one, or the interrupted one to resume.
+
+    The folder is locked while the run uses it (one run per folder; a ``temporary`` store,
+    not durable and deleted with its run, needs no lock), and the store is closed after.
+
+    Raises:
+        FlashpointError: another run holds the folder, or the checkpoint is not this run's
+            (:class:`sim.experiment.checkpoint.Checkpoint`).
+    """
+    path = Path(folder) / FILENAME
+    lock = _lock(path) if resume else None
+    try:
+        store = (Checkpoint.resume(folder, digest, shapes) if resume
+                 else Checkpoint.create(folder, scenario, digest, shapes, source,
+                                        durable=not temporary))
+        if lock is None and not temporary:
+            lock = _lock(path)
+        try:
+            yield store
+        finally:
+            store.close()
+    finally:
+        if lock is not None:
+            os.close(lock)  # closing the descriptor releases the lock
+
+
+def _lock(path: Path) -> int | None:
     """Hold an exclusive lock on the run's checkpoint while it runs (one run per folder).
 
     Returns the open descriptor (closing it releases the lock), or None when the file is

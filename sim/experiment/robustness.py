@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +35,8 @@ from typing import Any
 import numpy as np
 
 from sim.errors import FlashpointError
-from sim.experiment import capacity
-from sim.experiment.api import EXECUTORS, LazyExecutor, lock_folder
-from sim.experiment.checkpoint import FILENAME, Checkpoint, scenario_hash
+from sim.experiment.api import LazyExecutor, checkpoint_store, workers_for
+from sim.experiment.checkpoint import scenario_hash
 from sim.experiment.results import csv_number, csv_text
 from sim.experiment.runner import ReplicationResult, run_replication, run_until_stopped
 from sim.experiment.stopping import Fixed
@@ -177,32 +175,15 @@ def run(scenario: Scenario, folder: str | Path, *, samples: int = SAMPLES,
     Raises:
         FlashpointError: a bad option, or a checkpoint that is not this run's.
     """
-    if executor not in EXECUTORS:
-        raise FlashpointError(f"--executor must be one of: {', '.join(EXECUTORS)}; "
-                              f"got {executor!r}")
     the_plan = plan(scenario, samples, replications)
-    if scheduler is None:
-        workers = capacity.plan(scenario, workers).workers
-    workers = workers or os.cpu_count() or 1
+    workers = workers_for(scenario, workers, executor, scheduler)
     shapes = ((replications, len(scenario.policies), len(METRICS)), (0,), (0,))
-    digest = the_plan.digest()
-    path = Path(folder)
-    lock = lock_folder(path / FILENAME) if resume else None
-    try:
-        store = (Checkpoint.resume(path, digest, shapes) if resume
-                 else Checkpoint.create(path, scenario, digest, shapes, source))
-        if lock is None:
-            lock = lock_folder(path / FILENAME)
-        try:
-            with LazyExecutor(scenario, workers, executor, scheduler, task=point_task,
-                              context=the_plan) as runner:
-                rows, _ = run_until_stopped(Fixed(len(the_plan.rows)), runner, store=store,
-                                            progress=progress)
-        finally:
-            store.close()
-    finally:
-        if lock is not None:
-            os.close(lock)
+    with checkpoint_store(folder, scenario, the_plan.digest(), shapes, resume=resume,
+                          source=source) as store:
+        with LazyExecutor(scenario, workers, executor, scheduler, task=point_task,
+                          context=the_plan) as runner:
+            rows, _ = run_until_stopped(Fixed(len(the_plan.rows)), runner, store=store,
+                                        progress=progress)
     metrics = np.stack([row.metrics for row in rows])  # [point, replication, policy, metric]
     return analyse(the_plan, metrics[:, :, :, METRICS.index(scenario.risk_metric)])
 
