@@ -51,12 +51,6 @@ def _interrupts_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _task(scenario: Any, graph: Graph | None, replication: int,
-          task: Any = run_replication) -> ReplicationResult:
-    result: ReplicationResult = task(scenario, graph, replication)
-    return result
-
-
 class DaskExecutor:
     """Runs replications as Dask tasks.
 
@@ -105,7 +99,7 @@ class DaskExecutor:
         """Submit every replication; yield results as they finish."""
         distributed = _distributed()
         scenario, graph = self._shared
-        futures = [self._client.submit(_task, scenario, graph, r, self.task, pure=False,
+        futures = [self._client.submit(self.task, scenario, graph, r, pure=False,
                                        key=f"flashpoint-replication-{r}-{id(self)}")
                    for r in replications]
         try:
