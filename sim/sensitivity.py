@@ -158,13 +158,10 @@ def design(bounds: Sequence[tuple[float, float]], n: int, rng: np.random.Generat
             one entry per input.
     """
     _power_of_two(n, "design")
-    k = len(_inputs(bounds, log, "design")[0])
+    inputs = _inputs(bounds, log, "design")
+    k = len(inputs[0])
     unit = qmc.Sobol(d=2 * k, scramble=True, rng=rng).random_base2(int(n).bit_length() - 1)
-
-    def scale(u: np.ndarray) -> np.ndarray:
-        return _scale(u, bounds, log)
-
-    a, b = scale(unit[:, :k]), scale(unit[:, k:])
+    a, b = _scale(unit[:, :k], inputs, bounds), _scale(unit[:, k:], inputs, bounds)
     ab = np.repeat(a[np.newaxis], k, axis=0)
     columns = np.arange(k)
     ab[columns, :, columns] = b.T
@@ -193,9 +190,10 @@ def sample(bounds: Sequence[tuple[float, float]], n: int, rng: np.random.Generat
         ValueError: As :func:`design`.
     """
     _power_of_two(n, "sample")
-    k = len(_inputs(bounds, log, "sample")[0])
-    unit = qmc.Sobol(d=k, scramble=True, rng=rng).random_base2(int(n).bit_length() - 1)
-    return _scale(unit, bounds, log)
+    inputs = _inputs(bounds, log, "sample")
+    unit = qmc.Sobol(d=len(inputs[0]), scramble=True, rng=rng).random_base2(
+        int(n).bit_length() - 1)
+    return _scale(unit, inputs, bounds)
 
 
 def to_unit(x: np.ndarray, bounds: Sequence[tuple[float, float]], *,
@@ -241,10 +239,10 @@ def _inputs(bounds: Sequence[tuple[float, float]], log: Sequence[bool] | None,
     return low, high, logs
 
 
-def _scale(u: np.ndarray, bounds: Sequence[tuple[float, float]],
-           log: Sequence[bool] | None) -> np.ndarray:
-    """Unit-cube points in input units."""
-    low, high, logs = _inputs(bounds, log, "design")
+def _scale(u: np.ndarray, inputs: tuple[np.ndarray, np.ndarray, np.ndarray],
+           bounds: Sequence[tuple[float, float]]) -> np.ndarray:
+    """Unit-cube points in input units (``inputs``: what :func:`_inputs` gave for them)."""
+    low, high, logs = inputs
     x = low + u * (high - low)
     x[:, logs] = np.exp(x[:, logs])
     ends = np.asarray(bounds, dtype=np.float64)
