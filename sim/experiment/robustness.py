@@ -134,10 +134,15 @@ def plan(scenario: Scenario, samples: int = SAMPLES,
         basis(len(parameters), samples)
     except ValueError as exc:
         raise FlashpointError(f"--samples: {exc}") from None
-    drawn = sample([(u.low, u.high) for u in parameters], samples,
-                   stream(scenario.seed, "robustness", 0), log=[u.log for u in parameters])
+    bounds, logs = _ranges(parameters)
+    drawn = sample(bounds, samples, stream(scenario.seed, "robustness", 0), log=logs)
     rows = np.vstack([drawn, [[u.value for u in parameters]]])
     return Plan(scenario, parameters, held, rows, samples, replications)
+
+
+def _ranges(parameters: list[Uncertain]) -> tuple[list[tuple[float, float]], list[bool]]:
+    """Each parameter's ``(low, high)``, and whether it is drawn in its logarithm."""
+    return [(u.low, u.high) for u in parameters], [u.log for u in parameters]
 
 
 def point_task(the_plan: Plan, graph: Graph | None, point: int) -> ReplicationResult:
@@ -287,12 +292,12 @@ def analyse(the_plan: Plan, risk: np.ndarray) -> Robustness:
     pair = worlds[:, :, [a, b]]
     warnings = []
     if np.array_equal(pair[:, :, 0], pair[:, :, 1]):
-        warnings.append(f"\"{names[a]}\" and \"{names[b]}\" give the same {_metric(the_plan)} "
+        metric = the_plan.scenario.risk_metric
+        warnings.append(f"\"{names[a]}\" and \"{names[b]}\" give the same {metric} "
                         "in every replication of every world: no parameter can tell them "
                         "apart")
-    units = to_unit(the_plan.rows[:the_plan.n],
-                    [(u.low, u.high) for u in the_plan.parameters],
-                    log=[u.log for u in the_plan.parameters])
+    bounds, logs = _ranges(the_plan.parameters)
+    units = to_unit(the_plan.rows[:the_plan.n], bounds, log=logs)
     fitted = surrogate_indices(units, pair, log_ratio, rng, bootstrap=BOOTSTRAP)
     found = fitted.indices
     indices = {u.name: {"first": float(found.first[i]),
@@ -328,10 +333,6 @@ def log_ratio(means: np.ndarray) -> np.ndarray:
     1 keeps a metric of 0 finite.
     """
     return np.log1p(means[:, 0]) - np.log1p(means[:, 1])
-
-
-def _metric(the_plan: Plan) -> str:
-    return the_plan.scenario.risk_metric
 
 
 def _bootstrap_best(worlds: np.ndarray, rng: np.random.Generator) -> np.ndarray:

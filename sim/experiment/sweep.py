@@ -27,9 +27,16 @@ from sim.experiment.results import csv_number, csv_text
 from sim.io import atomic_write_text
 from sim.metrics import METRICS
 from sim.randomness.seeds import stream
-from sim.scenario import values as v
 from sim.scenario.schema import Scenario
-from sim.scenario.sweeps import Parameter, SweepError, parameter, shown, variant, variant_of
+from sim.scenario.sweeps import (
+    Parameter,
+    SweepError,
+    number,
+    parameter,
+    shown,
+    variant,
+    variant_of,
+)
 from sim.scenario.values import HOUR
 from sim.stats import mean_ci
 
@@ -91,8 +98,8 @@ def _run_all(variants: list[Scenario], run: Callable[[Scenario, int], Any], metr
 def _own(scenario: Scenario, parameter_: Parameter, values: list[float]) -> int | None:
     """The index of the scenario's own value among ``values``, or ``None``."""
     _, value = parameter(scenario, parameter_.path)
-    seconds = v.parse_duration(value) if isinstance(value, str) else float(value)
-    return next((k for k, x in enumerate(values) if x == seconds), None)
+    own = number(value)
+    return next((k for k, x in enumerate(values) if x == own), None)
 
 
 CSV_COLUMNS = "policy,metric,mean,ci95_low,ci95_high,diff_vs_baseline,diff_ci95_low,diff_ci95_high"

@@ -131,6 +131,11 @@ def parameter(scenario: Scenario, path: str) -> tuple[Parameter, Any]:
                      "of the report's assumptions table)")
 
 
+def number(value: Any) -> float:
+    """A value as :func:`parameter` gives it, as a number: seconds for a duration."""
+    return float(v.parse_duration(value)) if isinstance(value, str) else float(value)
+
+
 def parse_value(parameter_: Parameter, text: str) -> float:
     """One value of the parameter from the command line: seconds for a duration."""
     try:

@@ -17,6 +17,7 @@ an apology works, not each policy separately.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -28,7 +29,15 @@ from sim.scenario import fields as f
 from sim.scenario import values as v
 from sim.scenario.base import Model
 from sim.scenario.errors import Problem, ScenarioError, format_path, show
-from sim.scenario.sweeps import Parameter, SweepError, parameter, parse_value, shown, variant_of
+from sim.scenario.sweeps import (
+    Parameter,
+    SweepError,
+    number,
+    parameter,
+    parse_value,
+    shown,
+    variant_of,
+)
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -317,7 +326,7 @@ def _declared(scenario: Scenario, entry: UncertainRange) -> Uncertain:
     log = entry.scale == "log"
     if log and not low > 0:
         raise RangeError("above 0 for a log range", "from", first.path)
-    value = _number(first, params[0][1])
+    value = number(params[0][1])
     found = Uncertain(entry.name or " + ".join(p.path for p, _ in params),
                       tuple(p for p, _ in params), low, high, log, value, entry.why,
                       "scenario")
@@ -329,11 +338,6 @@ def _declared(scenario: Scenario, entry: UncertainRange) -> Uncertain:
             raise RangeError(f"a value {first.path} can take ({why})", key,
                              first.path) from None
     return found
-
-
-def _number(param: Parameter, value: Any) -> float:
-    """A parameter's value as :func:`sim.scenario.sweeps.parameter` gives it, as a number."""
-    return parse_value(param, value) if isinstance(value, str) else float(value)
 
 
 def _defaults(scenario: Scenario, judged: list[tuple[str, Any]]
@@ -353,7 +357,7 @@ def _defaults(scenario: Scenario, judged: list[tuple[str, Any]]
         except SweepError:
             held.append(Held(path, value, NO_DEFAULT))
             continue
-        own = _number(param, own)
+        own = number(own)
         if (rule.rule == "sized" and own == 1.0) or own <= 0:
             held.append(Held(path, value, NO_SIZE if rule.rule == "sized" else NOTHING))
             continue
@@ -369,15 +373,11 @@ def _defaults(scenario: Scenario, judged: list[tuple[str, Any]]
                                "default"))
     names = [u.name for u in found]
     found = [u if names.count(u.name) == 1 else
-             Uncertain(f"{u.name} ({u.shown(u.value)})", *_rest(u)) for u in found]
+             dataclasses.replace(u, name=f"{u.name} ({u.shown(u.value)})") for u in found]
     for u in found:
         variant_of(scenario, u.settings(u.low))
         variant_of(scenario, u.settings(u.high))
     return found, held
-
-
-def _rest(u: Uncertain) -> tuple[Any, ...]:
-    return (u.parameters, u.low, u.high, u.log, u.value, u.why, u.declared)
 
 
 def _ends(rule: DefaultRange, own: float) -> tuple[float, float]:
