@@ -335,6 +335,28 @@ def _parser() -> argparse.ArgumentParser:
     _batch_options(robust, "robustness run")
     _where_to_run(robust, "robustness.html")
     robust.set_defaults(handler=_robustness)
+
+    documented = commands.add_parser(
+        "documented", help="does the model reproduce what was reported about an incident?",
+        description="Run the policy that SCENARIO's documented: section names (what the "
+        "organisation actually did) and show, for each reported figure, the model's 80%% band "
+        "(10%% to 90%% of the replications) and whether the figure lies in it with a band no "
+        "wider than a factor of 3 (or the figure's own, justified, band). Figures marked "
+        "`use: fit` were used to fit the scenario; `use: check` ones are held out. Exit 0 "
+        "if every held-out figure is reproduced and no result warning is raised, 1 "
+        "otherwise. The incidents: docs/incidents/README.md.")
+    documented.add_argument("scenario", metavar="SCENARIO")
+    documented.add_argument("--replications", type=_positive, metavar="N",
+                            help="replications (default: the scenario's)")
+    documented.add_argument("--seed", type=_non_negative, metavar="S",
+                            help="root seed (default: the scenario's)")
+    documented.add_argument("--workers", type=_positive, metavar="N",
+                            help="worker processes (default: one per core, as many as fit in "
+                            "the memory available); results do not depend on it")
+    documented.add_argument("--json", action="store_true",
+                            help="print the comparison as JSON instead of a table")
+    documented.add_argument("--quiet", action="store_true", help="no progress bar")
+    documented.set_defaults(handler=_documented)
     return parser
 
 
@@ -548,6 +570,52 @@ def _robustness(args: argparse.Namespace) -> int:
     print(printable(f"wrote {', '.join(str(p) for p in written)}"))
     _announce(page.resolve(), args.open, "robustness report")
     return 0
+
+
+def _documented(args: argparse.Namespace) -> int:
+    from sim.experiment import capacity
+    from sim.experiment.api import configure, run
+    from sim.experiment.checks import result_warnings
+    from sim.experiment.documented import compare
+    from sim.scenario import load_scenario
+    from sim.terminal import progress_bar
+
+    scenario = load_scenario(args.scenario)
+    if scenario.documented is None:
+        raise FlashpointError(f"{args.scenario}: no documented: section (the figures reported "
+                              "about a real incident; docs/incidents/README.md)")
+    policy = scenario.documented.policy
+    planned = configure(scenario, args.replications, args.seed, [policy])
+    plan = capacity.plan(planned, args.workers)
+    with progress_bar(planned.replications, quiet=args.quiet or args.json,
+                      note=plan.describe()) as advance:
+        results = run(scenario, replications=args.replications, seed=args.seed,
+                      workers=plan.workers, policies=[policy], progress=advance,
+                      source=args.scenario)
+    comparisons = compare(results)
+    warnings_ = result_warnings(results)
+    for warning in warnings_:
+        print(printable(f"warning: {warning}"), file=sys.stderr)
+    held_out = [c for c in comparisons if c.figure.use == "check"]
+    if args.json:
+        print(json.dumps({"scenario": scenario.scenario, "policy": policy,
+                          "replications": len(results.replications),
+                          "figures": [c.to_json() for c in comparisons],
+                          "warnings": warnings_}, indent=2))
+    else:
+        print(printable(f"{scenario.scenario}: {policy!r}, {len(results.replications)} "
+                        f"replications; the model's 80% band (median)"))
+        for c in comparisons:
+            print(printable(f"  [{c.figure.use}] {c.figure.figure}: {c.figure.quantity} "
+                            f"{c.figure.shown}; model {_band(c.low)} to {_band(c.high)} "
+                            f"({_band(c.median)}): {c.verdict}"))
+        reproduced = sum(c.reproduced for c in held_out)
+        print(printable(f"{reproduced} of {len(held_out)} held-out figures reproduced"))
+    return 0 if all(c.reproduced for c in held_out) and not warnings_ else 1
+
+
+def _band(value: float) -> str:
+    return "never" if value == float("inf") else f"{value:,.3g}"
 
 
 def _sweep_axes(args: argparse.Namespace, scenario: Any) -> list[Any]:

@@ -27,7 +27,7 @@ def rows(scenario: Scenario) -> list[tuple[str, str, str]]:
     fitted = scenario.fitted or {}
     return [(e.path, _shown(e.value), f"fitted: {fitted[e.path]}" if e.path in fitted
              else SET if e.default is None else f"default: {e.default.source}")
-            for e in entries(scenario) if not e.path.startswith("fitted.")]
+            for e in entries(scenario) if not e.path.startswith(("fitted.", "documented."))]
 
 
 def _shown(value: Any) -> str:

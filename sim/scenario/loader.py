@@ -12,7 +12,7 @@ from pydantic_core import PydanticSerializationError
 
 from sim._version import __version__
 from sim.errors import FlashpointError
-from sim.scenario import resources, sweeps, uncertain, yamlsource
+from sim.scenario import documented, resources, sweeps, uncertain, yamlsource
 from sim.scenario.errors import Path as KeyPath
 from sim.scenario.errors import Problem, ScenarioError, format_path, show
 from sim.scenario.fields import ERROR_TYPE, Expect, Verbatim
@@ -79,6 +79,7 @@ def parse_scenario(raw: bytes, file: str = "<scenario>", base_dir: Path | None =
     _check_resources(resolved, source, file)
     sweeps.check(resolved, source.lines, file)
     uncertain.check(resolved, source.lines, file)
+    documented.check(resolved, source.lines, file)
     return resolved
 
 

@@ -32,6 +32,7 @@ from sim.scenario import limits, metric_registry, values
 from sim.scenario.action import Action
 from sim.scenario.apportion import segment_counts
 from sim.scenario.base import Model
+from sim.scenario.documented import Documented
 from sim.scenario.errors import format_path
 from sim.scenario.exercise import Exercise
 from sim.scenario.suggest import did_you_mean
@@ -455,15 +456,10 @@ class Risk(Model):
 
 
 FITTED = ("behaviour.share_probability", "behaviour.novelty")
-"""The values that ``flashpoint fit`` fits (sim.experiment.calibration), by dotted path."""
-FittedKey = Annotated[str, f.Expect("one of " + ", ".join(FITTED)),
-                      PlainValidator(lambda v: _fitted_key(v))]
+"""The values that ``flashpoint fit`` fits (sim.experiment.calibration), by dotted path.
 
-
-def _fitted_key(value: Any) -> str:
-    if value not in FITTED or not isinstance(value, str):
-        raise f.fail("one of " + ", ".join(FITTED))
-    return value
+``fitted:`` may also name any other numeric parameter fitted by a documented search
+(docs/incidents/); :func:`sim.scenario.documented.check` checks that each is one."""
 
 
 class Scenario(Model):
@@ -515,10 +511,16 @@ class Scenario(Model):
         None, description="The parameters `flashpoint robustness` varies, each with its "
         "plausible range (docs/robustness.md). Default: a documented range for each "
         "judgement of the scenario.")
-    fitted: dict[FittedKey, f.Text] | None = Field(
+    documented: Documented | None = Field(
+        None, description="For a real incident: the figures that were reported about it, "
+        "each with its source and whether it was used to fit the scenario, and the policy the "
+        "organisation actually followed (`flashpoint documented`, docs/incidents/). Default: "
+        "none.")
+    fitted: dict[f.Name, f.Text] | None = Field(
         None, description="Values fitted to an observed incident, by dotted path, each with "
-        "where it was fitted (`fitted to FILE up to 1h`); written by `flashpoint fit`. The "
-        "assumptions table shows it as the value's source. Default: none.")
+        "where it was fitted (`fitted to FILE up to 1h`, written by `flashpoint fit`; or a "
+        "documented search, docs/incidents/). The assumptions table shows it as the value's "
+        "source, and `flashpoint robustness` does not vary it. Default: none.")
 
     @property
     def risk_metric(self) -> str:
