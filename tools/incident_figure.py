@@ -25,7 +25,7 @@ from sim.experiment.documented import Comparison, compare
 from sim.io import atomic_write_text
 from sim.scenario import load_scenario
 
-ROW, LEFT, WIDTH, TOP = 46, 330, 420, 36
+ROW, LEFT, WIDTH, TOP = 62, 360, 400, 52
 
 
 def _x(value: float, low: float, high: float) -> float:
@@ -34,47 +34,60 @@ def _x(value: float, low: float, high: float) -> float:
                                                                   math.log10(low))
 
 
+def _cut(text: str, size: int = 56) -> str:
+    return text if len(text) <= size else text[: size - 1] + "\u2026"
+
+
 def svg(title: str, comparisons: list[Comparison]) -> str:
-    """One row per figure, each on its own log axis from a tenth of its smallest value."""
-    height = TOP + ROW * len(comparisons) + 30
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{LEFT + WIDTH + 150}" '
+    """One row per figure, each on its own log axis from a third of its smallest value."""
+    height = TOP + ROW * len(comparisons) + 10
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{LEFT + WIDTH + 170}" '
            f'height="{height}" font-family="sans-serif" font-size="12">',
-           f'<text x="8" y="20" font-size="14" font-weight="bold">{escape(title)}</text>',
-           f'<text x="{LEFT}" y="20" fill="#555">grey bar: the model\'s 80% band, black '
-           f'tick: median; red: what was reported</text>']
+           '<rect width="100%" height="100%" fill="white"/>',
+           f'<text x="8" y="20" font-size="14" font-weight="bold">{escape(_cut(title, 90))}'
+           f'</text>',
+           '<text x="8" y="40" fill="#555">grey bar: the model\'s 80% band (10% to 90% of the '
+           'replications), black tick: its median; red: what was reported. Each row has its '
+           'own log scale.</text>']
     for i, c in enumerate(comparisons):
         y = TOP + ROW * i + 18
         finite = [v for v in (c.low, c.median, c.high, c.figure.low, c.figure.high)
                   if math.isfinite(v) and v > 0]
         low, high = min(finite) / 3, max(finite) * 3
-        label = f"[{c.figure.use}] {c.figure.figure}"
-        out.append(f'<text x="8" y="{y}">{escape(label[:52])}</text>')
-        out.append(f'<text x="8" y="{y + 15}" fill="#555">{escape(c.figure.quantity[:52])}'
+        out.append(f'<text x="8" y="{y}">{escape(_cut(f"[{c.figure.use}] {c.figure.figure}"))}'
                    f'</text>')
-        out.append(f'<line x1="{LEFT}" y1="{y + 4}" x2="{LEFT + WIDTH}" y2="{y + 4}" '
+        out.append(f'<text x="8" y="{y + 16}" fill="#555">{escape(_cut(c.figure.quantity))}'
+                   f'</text>')
+        out.append(f'<line x1="{LEFT}" y1="{y - 2}" x2="{LEFT + WIDTH}" y2="{y - 2}" '
                    f'stroke="#ddd"/>')
         x0 = _x(c.low if c.low > 0 else low, low, high)
         x1 = _x(c.high if math.isfinite(c.high) else high, low, high)
-        out.append(f'<rect x="{x0:.1f}" y="{y - 6}" width="{max(x1 - x0, 2):.1f}" height="20" '
+        out.append(f'<rect x="{x0:.1f}" y="{y - 12}" width="{max(x1 - x0, 2):.1f}" height="20" '
                    f'fill="#bbb"/>')
         if math.isfinite(c.median) and c.median > 0:
             xm = _x(c.median, low, high)
-            out.append(f'<line x1="{xm:.1f}" y1="{y - 8}" x2="{xm:.1f}" y2="{y + 16}" '
+            out.append(f'<line x1="{xm:.1f}" y1="{y - 14}" x2="{xm:.1f}" y2="{y + 10}" '
                        f'stroke="black" stroke-width="2"/>')
         d0, d1 = _x(c.figure.low, low, high), _x(c.figure.high, low, high)
         if d1 - d0 < 3:
-            out.append(f'<circle cx="{d0:.1f}" cy="{y + 4}" r="5" fill="#d62728"/>')
+            out.append(f'<circle cx="{d0:.1f}" cy="{y - 2}" r="5" fill="#d62728"/>')
         else:
-            out.append(f'<rect x="{d0:.1f}" y="{y + 1}" width="{d1 - d0:.1f}" height="6" '
+            out.append(f'<rect x="{d0:.1f}" y="{y - 5}" width="{d1 - d0:.1f}" height="6" '
                        f'fill="#d62728"/>')
+        values = (f"model {_n(c.low)} to {_n(c.high)} (median {_n(c.median)}); "
+                  f"reported {c.figure.shown}")
+        out.append(f'<text x="{LEFT}" y="{y + 24}" fill="#555" font-size="11">'
+                   f'{escape(values)}</text>')
         verdict = c.verdict if c.figure.use == "check" else c.figure.use
-        out.append(f'<text x="{LEFT + WIDTH + 10}" y="{y + 8}">{escape(verdict)}</text>')
+        out.append(f'<text x="{LEFT + WIDTH + 10}" y="{y + 2}">{escape(verdict)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
 def _n(value: float) -> str:
-    return "never" if value == math.inf else f"{value:,.3g}"
+    if value == math.inf:
+        return "never"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def table(comparisons: list[Comparison]) -> str:

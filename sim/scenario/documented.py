@@ -16,7 +16,7 @@ time (``metric: reactions, at: 24h``), or the reactions in the hour before a tim
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -44,6 +44,10 @@ WHOLE = metric_registry.names(per_replication=True)
 """Metrics a figure can give for the whole horizon (no ``at``)."""
 
 
+USES = ("fit", "check", "context")
+Use = f.choice(*USES)
+
+
 class Figure(Model):
     """One reported figure about the incident, and the model quantity it is compared with."""
 
@@ -62,7 +66,7 @@ class Figure(Model):
     start: f.Positive | None = Field(None, alias="from", description="The lowest value the "
                                      "report's words allow (`a few dozen`: 24).")
     stop: f.Positive | None = Field(None, alias="to", description="The highest.")
-    use: Literal["fit", "check", "context"] = Field(
+    use: Use = Field(
         description="`fit`: the scenario's parameters were fitted to it; `check`: held out, "
         "the model must reproduce it; `context`: shown, but not a figure the model can be "
         "held to (`why` says why: no unit of time, or contradicted by another report).")
@@ -78,7 +82,8 @@ class Figure(Model):
         if (self.value is None) == (not ranged) or (ranged and None in (self.start, self.stop)):
             raise f.fail("either `value` (a number) or both `from` and `to` (a range)")
         if ranged and not self.stop > self.start:  # type: ignore[operator]
-            raise f.fail("", (("to",), f"greater than `from` ({self.start:g})", self.stop))
+            raise f.fail("", (("to",), f"greater than `from` ({self.start:g})",
+                              f.Verbatim(f"{self.stop:g}")))
         if self.band <= 1:
             raise f.fail("", (("band",), "greater than 1 (upper end over lower end)", self.band))
         if self.use == "context" and not self.why.strip():
@@ -111,8 +116,8 @@ class Figure(Model):
     def shown(self) -> str:
         """The documented value in words: ``1,600`` or ``24 to 72``."""
         if self.value is not None:
-            return f"{self.value:,.4g}"
-        return f"{self.low:,.4g} to {self.high:,.4g}"
+            return _number(self.value)
+        return f"{_number(self.low)} to {_number(self.high)}"
 
     @property
     def quantity(self) -> str:
@@ -124,6 +129,11 @@ class Figure(Model):
         if self.at is not None:
             return f"{label} by {v.format_duration(self.at)}"
         return label
+
+
+def _number(value: float) -> str:
+    """``1,600``, ``20,000,000``, ``2.5``: whole numbers with separators, others to 4 figures."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
 
 
 class Documented(Model):

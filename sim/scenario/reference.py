@@ -12,7 +12,16 @@ from typing import Any
 from pydantic import BaseModel, PlainSerializer
 from pydantic.fields import FieldInfo
 
-from sim.scenario import action, action_kinds, exercise, schema, sweeps, uncertain, values
+from sim.scenario import (
+    action,
+    action_kinds,
+    documented,
+    exercise,
+    schema,
+    sweeps,
+    uncertain,
+    values,
+)
 from sim.scenario import fields as f
 from sim.scenario.fields import Expect
 from sim.scenario.strategies import STRATEGIES
@@ -37,6 +46,8 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("`exercise.injects[i]`", exercise.Inject),
     ("`sweep`", sweeps.Sweep),
     ("`uncertain[i]`", uncertain.UncertainRange),
+    ("`documented`", documented.Documented),
+    ("`documented.figures[i]`", documented.Figure),
 ]
 
 
@@ -119,7 +130,10 @@ def _expects(info: FieldInfo) -> str:
         if isinstance(arg, type) and issubclass(arg, BaseModel):
             return "a mapping (see its section)"
         if typing.get_origin(arg) is dict:
-            return "a mapping of names to mappings (see its section)"
+            value = typing.get_args(arg)[1]
+            if isinstance(value, type) and issubclass(value, BaseModel):
+                return "a mapping of names to mappings (see its section)"
+            return "a mapping of dotted paths to text"
     return "-"
 
 

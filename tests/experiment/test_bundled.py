@@ -5,6 +5,11 @@ must draw no result warning (saturation, a trigger that never fires, a policy id
 the baseline, an empty segment), must not be dead (mean reach of a few hundred accounts at
 least), must leave most of its audience unreached, and at least one policy's paired 95%
 interval of the difference in the risk metric must exclude zero.
+
+A scenario of a real incident (a ``documented:`` section, docs/incidents/) must also
+reproduce every figure held out from its fit, from the same run: the reported value lies in
+the 80% band of the policy the organisation followed, and the band is no wider than a factor
+of 3 (or the figure's own band, justified on its page).
 """
 
 from __future__ import annotations
@@ -17,12 +22,14 @@ import pytest
 
 import sim
 from sim.experiment.checks import result_warnings
+from sim.experiment.documented import compare
 from sim.scenario import parse_scenario
 from tests.conftest import SCENARIOS
 
-# replications per file: enough for the paired intervals; the police post is heavy-tailed
-REPLICATIONS = {"mcdstories": 40, "police-officer-post": 200, "recruitment-campaign": 40,
-                "hashtag": 30, "post": 40}
+# replications per file: enough for the paired intervals and the documented figures' bands
+# (the scenario's seed, so the check is the same in every run); the police post is heavy-tailed
+REPLICATIONS = {"police-officer-post": 200, "hashtag": 30, "post": 40}
+DEFAULT_REPLICATIONS = 40
 TEMPLATES = ("hashtag", "post")
 
 
@@ -37,7 +44,8 @@ def _scenario(name: str) -> sim.Scenario:
 @pytest.mark.parametrize("name", [*(Path(p).stem for p in SCENARIOS), *TEMPLATES])
 def test_bundled_scenario_is_meaningful(name: str) -> None:
     scenario = _scenario(name)
-    results = sim.run(scenario, replications=REPLICATIONS[name], workers=2)
+    results = sim.run(scenario, replications=REPLICATIONS.get(name, DEFAULT_REPLICATIONS),
+                      workers=2)
     assert result_warnings(results) == []
     accounts = scenario.network.accounts
     assert accounts is not None
@@ -54,3 +62,8 @@ def test_bundled_scenario_is_meaningful(name: str) -> None:
     ]
     assert excludes_zero, {p: e.get("vs_baseline", {}).get(risk, {}).get("diff_ci95")
                            for p, e in summary["policies"].items()}
+    if scenario.documented is not None:
+        held_out = [c for c in compare(results) if c.figure.use == "check"]
+        assert held_out, "a real incident keeps at least one reported figure out of its fit"
+        assert [c.figure.figure for c in held_out if not c.reproduced] == [], [
+            (c.figure.figure, c.figure.shown, c.low, c.median, c.high) for c in held_out]

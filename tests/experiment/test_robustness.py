@@ -90,8 +90,12 @@ def test_the_default_ranges_group_every_apology_and_say_why_the_rest_is_held() -
     assert apology.paths == ["policies.3.actions.0.effect", "policies.4.actions.1.effect"]
     # the size, not the direction, is the judgement: 0.5's distance from 1, x0.5 to x1.5
     assert apology.low == pytest.approx(0.5 ** 1.5) and apology.high == pytest.approx(0.5 ** 0.5)
-    pickup = by_name["journalists' pickup probability"]
-    assert (pickup.low, pickup.high, pickup.log) == (pytest.approx(0.001 / 3), 0.003, True)
+    readers = by_name["an article's readers on the platform"]
+    assert (readers.low, readers.high, readers.log) == (10000, 40000, True)  # x2 either way
+    # the values searched to reproduce what was reported (fitted:) are not judgements
+    searched = set(sim.load_scenario(MCD).fitted or {})
+    assert "media.pickup_probability" in searched
+    assert not searched & ({p for u in found for p in u.paths} | {h.path for h in held})
     assert by_name["critics' outrage"].declared == "default"
     assert by_name["critics' outrage"].why
     reasons = {h.path: h.why for h in held}
