@@ -27,9 +27,10 @@ from tests.engine.test_actions import HASHTAG
 
 
 def _short(path: Path, tmp_path: Path, horizon: str = "8h") -> Path:
-    """A bundled scenario on a smaller audience and a short horizon.
+    """A bundled scenario on a smaller audience (and a promotion it can take), a short horizon.
 
-    Its ``sweep:`` section is left out: its values were chosen for the full horizon.
+    Its ``sweep:`` and ``documented:`` sections are left out: their values and times were
+    chosen for the full horizon.
     """
     text = path.read_text()
     lines = []
@@ -37,7 +38,7 @@ def _short(path: Path, tmp_path: Path, horizon: str = "8h") -> Path:
     for line in text.splitlines():
         stripped = line.strip()
         if line and not line[0].isspace() and not line.startswith("#"):
-            in_sweep = line.startswith("sweep:")
+            in_sweep = line.startswith(("sweep:", "documented:"))
         if in_sweep:
             continue
         if stripped.startswith("horizon:"):
@@ -46,6 +47,8 @@ def _short(path: Path, tmp_path: Path, horizon: str = "8h") -> Path:
             line = "  accounts: 5000"
         elif stripped.startswith("brand_followers:"):
             line = "  brand_followers: 300"
+        elif stripped.startswith("impressions_per_hour:"):
+            line = "    impressions_per_hour: 5000"  # a promotion the small audience can take
         lines.append(line)
     short = tmp_path / path.name
     short.write_text("\n".join(lines) + "\n")

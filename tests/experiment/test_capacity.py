@@ -76,7 +76,7 @@ def test_the_command_line_says_how_many_workers_and_why(tmp_path: Path, cli,
 
     monkeypatch.setattr(sim.terminal, "progress_bar", spy)
     scenario = tmp_path / "small.yaml"
-    scenario.write_text(MCD.read_text().replace("accounts: 1000000", "accounts: 3000")
+    scenario.write_text(MCD.read_text().replace("accounts: 3000000", "accounts: 3000")
                         .replace("brand_followers: 20000", "brand_followers: 100"))
     code, _, err = cli("run", str(scenario), "--replications", "2", "--out",
                        str(tmp_path / "out"))
@@ -85,11 +85,11 @@ def test_the_command_line_says_how_many_workers_and_why(tmp_path: Path, cli,
 
 
 def test_the_estimate_covers_the_promotion_trending_and_the_time_series() -> None:
-    """mcdstories at 10^6: 5,000 promoted impressions an hour for 24h, 20 trending impressions
-    per reaction, 385 steps of 6 series for 5 policies, each counted."""
+    """mcdstories at 10^6: 28,000 promoted impressions an hour for 24h, 10 trending
+    impressions per reaction, 385 steps of 6 series for 5 policies, each counted."""
     scenario = _big(1_000_000)
-    promoted = 5000 * 24
-    trending = 20 * 1_000_001
+    promoted = 28000 * 24
+    trending = 10 * 1_000_001
     series = 385 * 6 * 5 * 8
     expected = (promoted + 8 * promoted**0.5 + 32 + trending) * capacity.EXPOSURE_BYTES
     assert capacity.volume_bytes(scenario, 1_000_001) == int(expected) + series
@@ -100,7 +100,7 @@ def test_the_estimate_covers_the_promotion_trending_and_the_time_series() -> Non
 
 def test_ignore_memory_overrides_the_refusal(tmp_path, cli, monkeypatch) -> None:
     scenario = tmp_path / "small.yaml"
-    scenario.write_text(MCD.read_text().replace("accounts: 1000000", "accounts: 3000")
+    scenario.write_text(MCD.read_text().replace("accounts: 3000000", "accounts: 3000")
                         .replace("brand_followers: 20000", "brand_followers: 100"))
     monkeypatch.setattr(capacity, "available_memory", lambda: 2**20)  # 1 MiB free
     code, _, err = cli("run", str(scenario), "--replications", "2", "--quiet",
