@@ -209,8 +209,11 @@ def _crossing(x: np.ndarray, d: np.ndarray) -> float | None:
 
 
 def _percent(share: float) -> str:
-    """A share as a signed percentage to two significant figures: +9.1%, -0.081%."""
-    return f"{share * 100:+.2g}%"
+    """A share as a signed percentage to two significant figures: +9.1%, -0.081%, +110%."""
+    rounded = float(f"{share * 100:.2g}")
+    if abs(rounded) >= 100:  # +110%, not +1.1e+02%
+        return f"{rounded:+,.0f}%"
+    return f"{rounded:+.2g}%"
 
 
 @dataclass(frozen=True)

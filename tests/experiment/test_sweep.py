@@ -230,3 +230,10 @@ def test_the_command_runs_a_two_parameter_sweep_from_the_scenario(
     assert len(rows) == 1 + 4 * 3 and rows[0].startswith("value,value2,policy")
     page = (tmp_path / "out" / "sweep.html").read_text()
     assert "sweep of <code>policies.1.actions.0.at</code> and" in page
+
+
+def test_a_headline_percentage_has_two_figures_and_no_exponent() -> None:
+    from sim.experiment.sweep import _percent
+
+    assert [_percent(x) for x in (0.091, -0.00081, 1.1234, 0.999, 12.3)] == [
+        "+9.1%", "-0.081%", "+110%", "+100%", "+1,200%"]
