@@ -6,6 +6,7 @@ import csv
 import gc
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from sim.metrics import METRICS, SERIES, compute, first_exposures
 from sim.network.build import audience
 from sim.policies.actions import RULES
 from sim.scenario import parse_scenario
+from sim.scenario.values import format_duration, parse_duration
 from tests.conftest import SCENARIOS, run_flashpoint
 from tests.engine.helpers import exposures, simulate_one, star_scenario
 from tests.engine.test_actions import HASHTAG
@@ -30,9 +32,16 @@ def _short(path: Path, tmp_path: Path, horizon: str = "8h") -> Path:
     """A bundled scenario on a smaller audience (and a promotion it can take), a short horizon.
 
     Its ``sweep:`` and ``documented:`` sections are left out: their values and times were
-    chosen for the full horizon.
+    chosen for the full horizon. An action timed at or after the short horizon (what an
+    organisation did on day two) is moved to half of it, so every policy still acts.
     """
-    text = path.read_text()
+    end = parse_duration(horizon)
+
+    def within(match: re.Match[str]) -> str:
+        at = parse_duration(match.group(1))
+        return match.group(0) if at < end else f"at: {format_duration(end / 2)}"
+
+    text = re.sub(r"\bat: (\d+(?:\.\d+)?[smhd])\b", within, path.read_text())
     lines = []
     in_sweep = False
     for line in text.splitlines():
