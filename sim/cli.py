@@ -350,25 +350,26 @@ def _parser() -> argparse.ArgumentParser:
                             help="replications (default: the scenario's)")
     documented.add_argument("--seed", type=_non_negative, metavar="S",
                             help="root seed (default: the scenario's)")
-    documented.add_argument("--workers", type=_positive, metavar="N",
-                            help="worker processes (default: one per core, as many as fit in "
-                            "the memory available); results do not depend on it")
     documented.add_argument("--json", action="store_true",
                             help="print the comparison as JSON instead of a table")
-    documented.add_argument("--quiet", action="store_true", help="no progress bar")
+    _batch_options(documented)
     documented.set_defaults(handler=_documented)
     return parser
 
 
-def _batch_options(command: argparse.ArgumentParser, what: str) -> None:
-    """The options of a long command that checkpoints: --workers, --quiet, --resume."""
+def _batch_options(command: argparse.ArgumentParser, what: str | None = None) -> None:
+    """The options of a long command: --workers, --quiet, and --resume if it checkpoints.
+
+    ``what`` names the command in --resume's help; None: it does not checkpoint.
+    """
     command.add_argument("--workers", type=_positive, metavar="N",
                          help="worker processes (default: one per core, as many as fit in "
                          "the memory available); results do not depend on it")
     command.add_argument("--quiet", action="store_true", help="no progress bar")
-    command.add_argument("--resume", action="store_true",
-                         help=f"continue the interrupted {what} in --out DIR (same scenario "
-                         "and options)")
+    if what is not None:
+        command.add_argument("--resume", action="store_true",
+                             help=f"continue the interrupted {what} in --out DIR (same "
+                             "scenario and options)")
 
 
 def _calibration_options(parser: argparse.ArgumentParser, name: str) -> None:
@@ -604,18 +605,13 @@ def _documented(args: argparse.Namespace) -> int:
                           "warnings": warnings_}, indent=2))
     else:
         print(printable(f"{scenario.scenario}: {policy!r}, {len(results.replications)} "
-                        f"replications; the model's 80% band (median)"))
+                        f"replications; the model's 80% band"))
         for c in comparisons:
             print(printable(f"  [{c.figure.use}] {c.figure.figure}: {c.figure.quantity} "
-                            f"{c.figure.shown}; model {_band(c.low)} to {_band(c.high)} "
-                            f"({_band(c.median)}): {c.verdict}"))
+                            f"{c.figure.shown}; model {c.shown}: {c.verdict}"))
         reproduced = sum(c.reproduced for c in held_out)
         print(printable(f"{reproduced} of {len(held_out)} held-out figures reproduced"))
     return 0 if all(c.reproduced for c in held_out) and not warnings_ else 1
-
-
-def _band(value: float) -> str:
-    return "never" if value == float("inf") else f"{value:,.3g}"
 
 
 def _sweep_axes(args: argparse.Namespace, scenario: Any) -> list[Any]:

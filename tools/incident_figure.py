@@ -74,8 +74,7 @@ def svg(title: str, comparisons: list[Comparison]) -> str:
         else:
             out.append(f'<rect x="{d0:.1f}" y="{y - 5}" width="{d1 - d0:.1f}" height="6" '
                        f'fill="#d62728"/>')
-        values = (f"model {_n(c.low)} to {_n(c.high)} (median {_n(c.median)}); "
-                  f"reported {c.figure.shown}")
+        values = f"model {c.shown}; reported {c.figure.shown}"
         out.append(f'<text x="{LEFT}" y="{y + 24}" fill="#555" font-size="11">'
                    f'{escape(values)}</text>')
         verdict = c.verdict if c.figure.use == "check" else c.figure.use
@@ -84,22 +83,15 @@ def svg(title: str, comparisons: list[Comparison]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _n(value: float) -> str:
-    if value == math.inf:
-        return "never"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
-
-
 def table(comparisons: list[Comparison]) -> str:
     """The page's Markdown table of the comparison."""
-    lines = ["| figure | model quantity | reported | model 80% band (median) | use | result |",
+    lines = ["| figure | model quantity | reported | model 80% band | use | result |",
              "|---|---|---|---|---|---|"]
     for c in comparisons:
         result = c.verdict if c.figure.use == "check" else (
             "in the band" if c.inside else "outside the band")
         lines.append(f"| {c.figure.figure} | {c.figure.quantity} | {c.figure.shown} | "
-                     f"{_n(c.low)} to {_n(c.high)} ({_n(c.median)}) | {c.figure.use} | "
-                     f"{result} |")
+                     f"{c.shown} | {c.figure.use} | {result} |")
     return "\n".join(lines)
 
 

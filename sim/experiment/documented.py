@@ -15,18 +15,16 @@ figure on the first article is reproduced only if articles came in most replicat
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.scenario.documented import HOURLY, Figure
+from sim.scenario.documented import HOURLY, Figure, shown_number
 from sim.scenario.values import HOUR
 
 if TYPE_CHECKING:
     from sim.experiment.results import Results
-    from sim.scenario.schema import Scenario
 
 LOW, HIGH = 0.1, 0.9  # the 80% band's ends, as quantiles over replications
 
@@ -72,6 +70,12 @@ class Comparison:
         return self.inside and self.narrow
 
     @property
+    def shown(self) -> str:
+        """The band and its median in words: ``48 to 121 (median 67)``."""
+        return (f"{shown_number(self.low)} to {shown_number(self.high)} "
+                f"(median {shown_number(self.median)})")
+
+    @property
     def verdict(self) -> str:
         """``reproduced``, ``outside the band`` or ``band too wide``, in words."""
         if not self.inside:
@@ -99,20 +103,24 @@ def quantity(results: Results, policy: str, figure: Figure) -> np.ndarray:
     metric = "reactions" if figure.metric == HOURLY else figure.metric
     curves = results.curves(policy, metric)
     at = figure.at / HOUR
-    by: Callable[[float], np.ndarray] = lambda t: np.array(  # noqa: E731
-        [np.interp(t, results.times_h, row) for row in curves])
     if figure.metric == HOURLY:
-        return by(at) - by(max(at - 1.0, 0.0))
-    return by(at)
+        return (_by(curves, results.times_h, at)
+                - _by(curves, results.times_h, max(at - 1.0, 0.0)))
+    return _by(curves, results.times_h, at)
 
 
-def compare(results: Results, scenario: Scenario | None = None) -> list[Comparison]:
-    """Each documented figure of the scenario against its policy's replications.
+def _by(curves: np.ndarray, times_h: np.ndarray, at: float) -> np.ndarray:
+    """Each replication's cumulative curve at ``at`` hours, linear between the grid's times."""
+    return np.array([np.interp(at, times_h, row) for row in curves])
+
+
+def compare(results: Results) -> list[Comparison]:
+    """Each documented figure of the run's scenario against its policy's replications.
 
     Raises:
         ValueError: the scenario has no ``documented:`` section, or its policy did not run.
     """
-    scenario = scenario or results.scenario
+    scenario = results.scenario
     documented = scenario.documented
     if documented is None:
         raise ValueError(f"{scenario.scenario!r} has no documented: section")

@@ -16,6 +16,7 @@ time (``metric: reactions, at: 24h``), or the reactions in the hour before a tim
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ConfigDict, Field, model_validator
@@ -116,8 +117,8 @@ class Figure(Model):
     def shown(self) -> str:
         """The documented value in words: ``1,600`` or ``24 to 72``."""
         if self.value is not None:
-            return _number(self.value)
-        return f"{_number(self.low)} to {_number(self.high)}"
+            return shown_number(self.value)
+        return f"{shown_number(self.low)} to {shown_number(self.high)}"
 
     @property
     def quantity(self) -> str:
@@ -131,9 +132,17 @@ class Figure(Model):
         return label
 
 
-def _number(value: float) -> str:
-    """``1,600``, ``20,000,000``, ``2.5``: whole numbers with separators, others to 4 figures."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+def shown_number(value: float) -> str:
+    """A documented value or a model band's end in words: ``1,600``, ``67``, ``2.5``, ``never``.
+
+    Whole numbers and anything from 100 up with separators and no decimals, others to three
+    significant figures; ``inf`` (a time that never came) as ``never``.
+    """
+    if value == math.inf:
+        return "never"
+    if float(value).is_integer() or abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
 
 
 class Documented(Model):
