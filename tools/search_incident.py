@@ -26,18 +26,18 @@ import sys
 from sim.experiment.api import run
 from sim.experiment.documented import compare
 from sim.scenario import load_scenario
-from sim.scenario.sweeps import grid, parameter, parse_value, variant_of
+from sim.scenario.schema import Scenario
+from sim.scenario.sweeps import Parameter, SweepAxis, sweep_values, variant_of
 
 
-def _axis(text: str, steps: int, scenario: object) -> tuple[object, list[float]]:
+def _axis(text: str, steps: int, scenario: Scenario) -> tuple[Parameter, list[float]]:
+    """``PATH=V,V,...`` or ``PATH=LOW:HIGH[:log]`` as a sweep axis, read as a sweep's is."""
     path, _, spec = text.partition("=")
     parts = spec.split(":")
-    param, _ = parameter(scenario, path)  # type: ignore[arg-type]
-
-    if len(parts) == 1:
-        return param, [parse_value(param, v) for v in parts[0].split(",")]
-    low, high = parse_value(param, parts[0]), parse_value(param, parts[1])
-    return param, grid(low, high, steps, len(parts) > 2 and parts[2] == "log")
+    axis = (SweepAxis(path=path, values=parts[0].split(",")) if len(parts) == 1 else
+            SweepAxis(path=path, start=parts[0], stop=parts[1], steps=steps,
+                      scale="log" if parts[2:] == ["log"] else "linear"))
+    return sweep_values(scenario, axis)
 
 
 def loss(comparisons: list) -> float:
