@@ -35,6 +35,8 @@ DEFAULT_REPLICATIONS = 40
 # (docs/incidents/) and in issue 17's closing note. The test checks they are still not
 # reproduced, so a fix that reproduces one must take it off this list.
 NOT_YET_REPRODUCED = {
+    # the story is nearly over within the first day: the band is mostly below and 5.7x wide
+    ("chrysler-tweet", "the message was retweeted by thousands (AutoGuide)"),
     # the median run never reaches the press: the band of the article count starts at 0
     ("police-officer-post", "by Monday, stories in the New Orleans paper, Newsweek, the New "
                             "York Times, the Washington Post and others"),
