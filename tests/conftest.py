@@ -28,6 +28,9 @@ def like_a_terminal() -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+# the scenario the README's demo runs: the tests that need one full-featured bundled file
+# (a promoted hashtag, a press wave, every kind of action) use it
+FLAGSHIP = ROOT / "scenarios" / "mcdstories.yaml"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 

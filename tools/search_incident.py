@@ -10,9 +10,11 @@ Every combination of the parameters' values (``--steps`` values each, evenly spa
 a log scale with ``:log``) runs the scenario's documented policy (its ``documented:``
 section) with the same seed, so common random numbers hold across the grid. The loss of a
 point is the sum, over the figures marked ``use: fit``, of the squared log-distance from the
-model's median to the documented value or range (0 inside the range). One JSON line per
-point, then the best point. The search used for each shipped incident, its grid and its
-result, are on the incident's page (docs/incidents/).
+model's median to the documented value, or to the geometric middle of a documented range.
+One JSON line per point, with the fit figures' 80% bands and medians only (the held-out
+figures stay out of sight while the fit is chosen), then the best point. A bad ``--param``
+is refused with the reason and exit status 2. The search used for each shipped incident, its
+grid and its result, are on the incident's page (docs/incidents/).
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ import json
 import math
 import sys
 
+from pydantic import ValidationError
+
+from sim.errors import FlashpointError
 from sim.experiment.api import run
 from sim.experiment.documented import compare
 from sim.scenario import load_scenario
@@ -68,7 +73,17 @@ def main(argv: list[str] | None = None) -> int:
     scenario = load_scenario(args.scenario)
     if scenario.documented is None:
         parser.error("the scenario has no documented: section")
-    axes = [_axis(p, args.steps, scenario) for p in args.param]
+    try:
+        axes = [_axis(p, args.steps, scenario) for p in args.param]
+    except ValidationError as error:  # the sweep axis's own checks: say what it expects
+        parser.error("--param: " + "; ".join(
+            f"{'.'.join(map(str, (*e['loc'], *sub))) or 'the axis'} must be {expected}"
+            for e in error.errors()
+            for sub, expected, _ in [((), e.get("ctx", {}).get("expected", e["msg"]), None),
+                                     *e.get("ctx", {}).get("problems", [])]
+            if expected))
+    except FlashpointError as error:
+        parser.error(f"--param: {error}")
     best: tuple[float, dict] | None = None
     for point in itertools.product(*[values for _, values in axes]):
         settings = [(param, value) for (param, _), value in zip(axes, point, strict=True)]
@@ -79,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         row = {"point": {p.path: v for p, v in settings}, "loss": round(loss(comparisons), 4),
                "figures": {c.figure.figure: [round(c.low, 3), round(c.median, 3),
                                               round(c.high, 3), c.figure.use, c.reproduced]
-                           for c in comparisons}}
+                           for c in comparisons if c.figure.use == "fit"}}
         print(json.dumps(row), flush=True)
         if best is None or row["loss"] < best[0]:
             best = (row["loss"], row)

@@ -23,7 +23,7 @@ from sim.network.build import audience
 from sim.policies.actions import RULES
 from sim.scenario import parse_scenario
 from sim.scenario.values import format_duration, parse_duration
-from tests.conftest import SCENARIOS, run_flashpoint
+from tests.conftest import FLAGSHIP, ROOT, SCENARIOS, run_flashpoint
 from tests.engine.helpers import exposures, simulate_one, star_scenario
 from tests.engine.test_actions import HASHTAG
 
@@ -94,7 +94,7 @@ def test_every_bundled_scenario_runs_end_to_end(path: Path, tmp_path: Path, cli)
 
 
 def test_same_seed_gives_identical_bytes_for_any_workers(tmp_path: Path) -> None:
-    scenario_file = _short(SCENARIOS[0], tmp_path)
+    scenario_file = _short(FLAGSHIP, tmp_path)
     outputs = []
     for name, workers in (("a", "1"), ("b", "1"), ("c", "2")):
         result = run_flashpoint("run", str(scenario_file), "--replications", "4", "--out",
@@ -128,7 +128,7 @@ def test_a_policy_change_leaves_the_baseline_alone() -> None:
 
 
 def test_cli_run_refuses_bad_arguments(tmp_path: Path, cli) -> None:
-    scenario_file = _short(SCENARIOS[0], tmp_path)
+    scenario_file = _short(FLAGSHIP, tmp_path)
     code, _, err = cli("run", str(scenario_file), "--policy", "pull promotion at 3h", "--quiet")
     assert code == 2
     assert "--policy must name a policy of the scenario" in err
@@ -140,7 +140,7 @@ def test_cli_run_refuses_bad_arguments(tmp_path: Path, cli) -> None:
 
 def test_cli_run_default_output_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                        cli) -> None:
-    scenario_file = _short(SCENARIOS[1], tmp_path)
+    scenario_file = _short(ROOT / "scenarios" / "police-officer-post.yaml", tmp_path)
     monkeypatch.chdir(tmp_path)
     code, out, _ = cli("run", str(scenario_file), "--replications", "1", "--quiet")
     assert code == 0
@@ -300,7 +300,7 @@ def test_time_to_half_is_the_middle_reaction_of_a_star(tmp_path: Path) -> None:
 
 
 def test_replay_gives_exactly_a_row_of_the_run(tmp_path: Path, cli) -> None:
-    scenario_file = _short(SCENARIOS[0], tmp_path, horizon="6h")
+    scenario_file = _short(FLAGSHIP, tmp_path, horizon="6h")
     out = tmp_path / "out"
     code, _, err = cli("run", str(scenario_file), "--out", str(out), "--replications", "5",
                        "--seed", "77", "--workers", "2", "--quiet")

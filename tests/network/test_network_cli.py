@@ -8,12 +8,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from tests.conftest import SCENARIOS
+from tests.conftest import FLAGSHIP
 from tests.network.test_loaders import _file_scenario
 
 
 def _small(tmp_path: Path, seed: int, name: str = "small.yaml") -> Path:
-    text = re.sub(r"\n  accounts: \d+", "\n  accounts: 3000", SCENARIOS[0].read_text())
+    text = re.sub(r"\n  accounts: \d+", "\n  accounts: 3000", FLAGSHIP.read_text())
     text = re.sub(r"\n  brand_followers: \d+", "\n  brand_followers: 150", text)
     text = re.sub(r"\nseed: \d+", f"\nseed: {seed}", text)
     path = tmp_path / name

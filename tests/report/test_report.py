@@ -15,7 +15,7 @@ from sim.formatting import percents
 from sim.metrics import METRICS, SERIES
 from sim.report.html import build
 from sim.report.sentences import headline
-from tests.conftest import SCENARIOS
+from tests.conftest import FLAGSHIP, SCENARIOS
 from tests.engine.test_runs import _short
 
 MCD = next(p for p in SCENARIOS if p.stem == "mcdstories")
@@ -319,7 +319,7 @@ def test_the_report_never_simulates(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     import sim.experiment.snapshot as snapshot_module
     from sim.engine import kernel
 
-    results = sim.run(sim.load_scenario(_short(SCENARIOS[0], tmp_path, horizon="6h")),
+    results = sim.run(sim.load_scenario(_short(FLAGSHIP, tmp_path, horizon="6h")),
                       replications=3)
     assert results.snapshot is not None  # sim.run stores the cascade view's incident
 
@@ -452,7 +452,7 @@ def test_exposed_and_reacted_differ_in_lightness_as_well_as_hue() -> None:
 
 
 def test_headline_sentences_speak_of_the_risk_metric(tmp_path: Path) -> None:
-    text = _short(SCENARIOS[0], tmp_path, horizon="6h").read_text()
+    text = _short(FLAGSHIP, tmp_path, horizon="6h").read_text()
     assert "risk:\n  metric: exposure" in text
     path = tmp_path / "reach.yaml"
     path.write_text(text.replace("risk:\n  metric: exposure", "risk:\n  metric: reach"))

@@ -8,13 +8,14 @@ import sim
 from sim.scenario import ScenarioError, dump_resolved, load_scenario, parse_scenario, resources
 from sim.scenario.schema import FollowersAuthor
 from sim.scenario.values import Fixed, LogNormal, NoNovelty, Seismic
-from tests.conftest import SCENARIOS
+from tests.conftest import FLAGSHIP, SCENARIOS
 from tests.scenario.test_malformed import BASE
 
 
-def test_the_bundled_scenarios_are_the_three_promised() -> None:
+def test_the_bundled_scenarios_are_the_library_s_incidents() -> None:
     assert [p.name for p in SCENARIOS] == [
-        "mcdstories.yaml", "police-officer-post.yaml", "recruitment-campaign.yaml",
+        "chrysler-tweet.yaml", "mcdstories.yaml", "police-officer-post.yaml",
+        "recruitment-campaign.yaml",
     ]
 
 
@@ -29,7 +30,7 @@ def test_resolved_scenario_round_trips(path: Path, tmp_path: Path) -> None:
 
 
 def test_resolved_file_records_the_version() -> None:
-    text = dump_resolved(load_scenario(SCENARIOS[0]))
+    text = dump_resolved(load_scenario(FLAGSHIP))
     assert f"flashpoint_version: {sim.__version__}\n" in text
 
 
