@@ -38,7 +38,7 @@ browser:
 ## test: create .venv if needed, install the test extras and chromium, lint, run the whole suite
 test: $(TEST_STAMP) browser
 	$(BIN)/ruff check sim tests benchmarks tools
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check sim tests benchmarks tools
