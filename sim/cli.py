@@ -632,13 +632,10 @@ def _sweep_axes(args: argparse.Namespace, scenario: Any) -> list[Any]:
         raise FlashpointError("--path needs --values V,V,... or a range: --from, --to and "
                               "--steps")
     try:
-        spec = (swept.SweepAxis(path=args.path, values=args.values.split(","))
-                if args.values is not None else
-                swept.SweepAxis(path=args.path, start=args.start, stop=args.stop,
-                                steps=args.steps, scale="log" if args.log else "linear"))
-    except ValueError as exc:  # pydantic's ValidationError: --steps out of range
-        first = exc.errors()[0] if hasattr(exc, "errors") else {"msg": str(exc)}
-        raise FlashpointError(f"sweep: {first['msg']}") from None
+        spec = swept.axis(args.path, None if args.values is None else args.values.split(","),
+                          start=args.start, stop=args.stop, steps=args.steps, log=args.log)
+    except swept.SweepError as exc:
+        raise FlashpointError(f"sweep: {exc}") from None
     return [swept.sweep_values(scenario, spec)]
 
 

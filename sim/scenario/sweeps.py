@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import FlashpointError
 from sim.scenario import fields as f
@@ -81,6 +81,40 @@ class Sweep(SweepAxis):
 
 class SweepError(FlashpointError):
     """A sweep that cannot be run: an unknown path or a value the parameter cannot take."""
+
+
+def axis(path: str, values: list[str] | None = None, *, start: str | None = None,
+         stop: str | None = None, steps: int | None = None, log: bool = False) -> SweepAxis:
+    """A swept parameter given outside a scenario file (the command line, a search).
+
+    Args:
+        path: the parameter's dotted path.
+        values: the values as written, or None for a range.
+        start: a range's first value, as written.
+        stop: a range's last value, as written.
+        steps: a range's number of values.
+        log: space the range on a log scale.
+
+    Raises:
+        SweepError: values and a range together, neither, too few or too many values, or a
+            number of steps out of range; the message says what each part must be.
+    """
+    try:
+        return SweepAxis(path=path, values=values, start=start, stop=stop, steps=steps,
+                         scale="log" if log else "linear")
+    except ValidationError as exc:
+        said = []
+        for error in exc.errors(include_url=False):
+            where = ".".join(map(str, error["loc"]))
+            ctx = error.get("ctx") or {}
+            if error["type"] != f.ERROR_TYPE:
+                said.append(f"{where}: {error['msg']}")
+            elif ctx.get("problems"):
+                said += [f"{'.'.join(map(str, (*error['loc'], *sub)))} must be {expected}"
+                         for sub, expected, _ in ctx["problems"]]
+            else:
+                said.append(f"{where or 'a swept parameter'} must be {ctx['expected']}")
+        raise SweepError("; ".join(said)) from None
 
 
 @dataclass(frozen=True)

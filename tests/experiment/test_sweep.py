@@ -104,6 +104,17 @@ def test_bad_paths_and_values_say_what_is_wrong(scenario: sim.Scenario) -> None:
         sweeps.variant(scenario, parameter, -1.0)
     with pytest.raises(sweeps.SweepError, match="must be a number; got 'lots'"):
         sweeps.parse_value(parameter, "lots")
+    # an axis given outside a file says what each part must be
+    with pytest.raises(sweeps.SweepError, match="^values must be a list of 2 to 50 values$"):
+        sweeps.axis("behaviour.reactions_per_reaction", ["0.2"])
+    with pytest.raises(sweeps.SweepError, match="^values must be left out when a range"):
+        sweeps.axis("behaviour.reactions_per_reaction", ["0.1", "0.2"], start="0.1",
+                    stop="0.3", steps=3)
+    with pytest.raises(sweeps.SweepError, match="^a swept parameter must be either `values`"):
+        sweeps.axis("behaviour.reactions_per_reaction", start="0.1")
+    with pytest.raises(sweeps.SweepError, match="^steps: Input should be greater than or "
+                                                "equal to 2$"):
+        sweeps.axis("behaviour.reactions_per_reaction", start="0.1", stop="0.3", steps=1)
 
 
 def test_break_even_is_interpolated_between_the_values() -> None:
@@ -139,6 +150,10 @@ def test_the_command_writes_the_csv_and_refuses_ambiguous_values(
     code, _, err = cli("sweep", str(path), "--path", "behaviour.reactions_per_reaction",
                        "--values", "0.1,0.2", "--from", "0.1", "--out", str(tmp_path / "o2"))
     assert code == 2 and "not both" in err
+    code, out, err = cli("sweep", str(path), "--path", "behaviour.reactions_per_reaction",
+                         "--values", "0.1", "--out", str(tmp_path / "o3"))
+    assert (code, out) == (2, "")
+    assert "sweep: values must be a list of 2 to 50 values" in err and "Traceback" not in err
 
 
 def test_a_sweep_section_is_checked_at_its_lines(tmp_path: Path) -> None:
