@@ -109,7 +109,7 @@ def test_a_subcommand_error_shows_that_subcommands_usage(argv: list[str], usage:
 
 
 def test_a_bad_policy_is_refused_before_anything_is_shown(tmp_path: Path, cli) -> None:
-    scenario = next(p for p in SCENARIOS if p.stem == "mcdstories")
+    scenario = FLAGSHIP
     names = ", ".join(p.name for p in load_scenario(scenario).policies)
     code, out, err = cli("run", str(scenario), "--policy", "no such policy",
                          "--out", str(tmp_path / "out"))

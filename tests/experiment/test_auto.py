@@ -10,15 +10,13 @@ import pytest
 import sim
 from sim.scenario.values import Precision
 from sim.stats import half_width
-from tests.conftest import SCENARIOS
+from tests.conftest import FLAGSHIP
 from tests.engine.test_runs import _short
-
-MCD = next(p for p in SCENARIOS if p.stem == "mcdstories")
 
 
 @pytest.fixture(scope="module")
 def short(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _short(MCD, tmp_path_factory.mktemp("auto"), horizon="6h")
+    return _short(FLAGSHIP, tmp_path_factory.mktemp("auto"), horizon="6h")
 
 
 def _bytes(folder: Path, name: str) -> bytes:

@@ -11,15 +11,14 @@ from sim.engine.world import scratch_bytes
 from sim.errors import FlashpointError
 from sim.experiment import capacity
 from sim.scenario.resources import human_bytes
-from tests.conftest import SCENARIOS
+from tests.conftest import FLAGSHIP
 from tests.engine.helpers import er_scenario
 
 GIB = 2**30
-MCD = next(p for p in SCENARIOS if p.stem == "mcdstories")
 
 
 def _big(accounts: int) -> sim.Scenario:
-    scenario = sim.load_scenario(MCD)
+    scenario = sim.load_scenario(FLAGSHIP)
     network = scenario.network.model_copy(update={"accounts": accounts, "mean_follows": 40})
     return scenario.model_copy(update={"network": network})
 
@@ -76,7 +75,7 @@ def test_the_command_line_says_how_many_workers_and_why(tmp_path: Path, cli,
 
     monkeypatch.setattr(sim.terminal, "progress_bar", spy)
     scenario = tmp_path / "small.yaml"
-    scenario.write_text(MCD.read_text().replace("accounts: 3000000", "accounts: 3000")
+    scenario.write_text(FLAGSHIP.read_text().replace("accounts: 3000000", "accounts: 3000")
                         .replace("brand_followers: 20000", "brand_followers: 100"))
     code, _, err = cli("run", str(scenario), "--replications", "2", "--out",
                        str(tmp_path / "out"))
@@ -100,7 +99,7 @@ def test_the_estimate_covers_the_promotion_trending_and_the_time_series() -> Non
 
 def test_ignore_memory_overrides_the_refusal(tmp_path, cli, monkeypatch) -> None:
     scenario = tmp_path / "small.yaml"
-    scenario.write_text(MCD.read_text().replace("accounts: 3000000", "accounts: 3000")
+    scenario.write_text(FLAGSHIP.read_text().replace("accounts: 3000000", "accounts: 3000")
                         .replace("brand_followers: 20000", "brand_followers: 100"))
     monkeypatch.setattr(capacity, "available_memory", lambda: 2**20)  # 1 MiB free
     code, _, err = cli("run", str(scenario), "--replications", "2", "--quiet",

@@ -13,17 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SCENARIOS, like_a_terminal
+from tests.conftest import FLAGSHIP, like_a_terminal
 from tests.engine.test_runs import _short
 
-MCD = next(p for p in SCENARIOS if p.stem == "mcdstories")
 OUTPUTS = ("summary.json", "replications.csv", "timeseries.csv", "scenario.resolved.yaml")
 N = "40"
 
 
 @pytest.fixture(scope="module")
 def short(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _short(MCD, tmp_path_factory.mktemp("checkpoint"), horizon="6h")
+    return _short(FLAGSHIP, tmp_path_factory.mktemp("checkpoint"), horizon="6h")
 
 
 def _command(scenario: Path, out: Path, *extra: str) -> list[str]:

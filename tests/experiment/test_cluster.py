@@ -11,18 +11,17 @@ import pytest
 
 import sim
 from sim.errors import FlashpointError
-from tests.conftest import SCENARIOS
+from tests.conftest import FLAGSHIP
 from tests.engine.test_runs import _short
 
 distributed = pytest.importorskip("dask.distributed")
 
-MCD = next(p for p in SCENARIOS if p.stem == "mcdstories")
 N = 24
 
 
 @pytest.fixture(scope="module")
 def short(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _short(MCD, tmp_path_factory.mktemp("cluster"), horizon="6h")
+    return _short(FLAGSHIP, tmp_path_factory.mktemp("cluster"), horizon="6h")
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,8 @@ import numpy as np
 
 import sim
 from sim.stats import t975
-from tests.conftest import SCENARIOS
+from tests.conftest import FLAGSHIP
 
-MCD = next(p for p in SCENARIOS if p.stem == "mcdstories")
 N = 40  # the ratio is about 11 (200 replications); these 40 give 6.1, three times the bound
 # Pairing narrows the interval of a difference by the covariance of the two policies'
 # outcomes, which is largest when the policies are close: a policy that cuts the exposure
@@ -27,7 +26,7 @@ def test_paired_interval_is_at_least_twice_as_narrow_as_independent_seeds() -> N
     2012 and the baseline from seed 2013, so the two samples are independent (Welch). Both
     half-widths are t intervals, so only the pairing differs.
     """
-    scenario = sim.load_scenario(MCD)
+    scenario = sim.load_scenario(FLAGSHIP)
     paired_run = sim.run(scenario, replications=N, policies=[POLICY], workers=2)
     other_run = sim.run(scenario, replications=N, seed=scenario.seed + 1, policies=[POLICY],
                         workers=2)

@@ -21,7 +21,7 @@ from sim.experiment import robustness
 from sim.metrics import METRICS
 from sim.scenario.loader import parse_scenario
 from sim.scenario.uncertain import uncertain_parameters
-from tests.conftest import SCENARIOS, like_a_terminal
+from tests.conftest import FLAGSHIP, like_a_terminal
 
 SCENARIO = """
 scenario: robustness test
@@ -55,7 +55,6 @@ UNCERTAIN = """uncertain:
     from: 0.7
     to: 1.0
 """
-MCD = next(p for p in SCENARIOS if p.stem == "mcdstories")
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +83,7 @@ def test_an_uncertain_section_gives_its_parameters_and_holds_the_other_judgement
 
 
 def test_the_default_ranges_group_every_apology_and_say_why_the_rest_is_held() -> None:
-    found, held = uncertain_parameters(sim.load_scenario(MCD))
+    found, held = uncertain_parameters(sim.load_scenario(FLAGSHIP))
     by_name = {u.name: u for u in found}
     apology = by_name["the apology statement's effect"]
     assert apology.paths == ["policies.3.actions.0.effect", "policies.4.actions.1.effect"]
@@ -93,7 +92,7 @@ def test_the_default_ranges_group_every_apology_and_say_why_the_rest_is_held() -
     readers = by_name["an article's readers on the platform"]
     assert (readers.low, readers.high, readers.log) == (10000, 40000, True)  # x2 either way
     # the values searched to reproduce what was reported (fitted:) are not judgements
-    searched = set(sim.load_scenario(MCD).fitted or {})
+    searched = set(sim.load_scenario(FLAGSHIP).fitted or {})
     assert "media.pickup_probability" in searched
     assert not searched & ({p for u in found for p in u.paths} | {h.path for h in held})
     assert by_name["critics' outrage"].declared == "default"

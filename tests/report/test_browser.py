@@ -10,12 +10,11 @@ import pytest
 
 import sim
 from sim.report.html import write
-from tests.conftest import SCENARIOS
+from tests.conftest import FLAGSHIP
 from tests.engine.test_runs import _short
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
-MCD = next(p for p in SCENARIOS if p.stem == "mcdstories")
 XSS = ("<img src=x onerror=alert(1)>", "</script><script>window.pwned=1</script>")
 
 pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None,
@@ -41,7 +40,7 @@ def _open(p: object, report: Path, width: int, height: int) -> object:
 @pytest.mark.parametrize("title", XSS)
 def test_report_renders_offline_with_no_errors_and_runs_no_user_script(
         title: str, tmp_path: Path) -> None:
-    text = _short(MCD, tmp_path, horizon="6h").read_text()
+    text = _short(FLAGSHIP, tmp_path, horizon="6h").read_text()
     text = text.replace('scenario: "#McDStories hashtag hijack"', f"scenario: '{title}'")
     scenario_file = tmp_path / "xss.yaml"
     scenario_file.write_text(text)
@@ -116,7 +115,7 @@ MARKUP = ("quick <b>apology</b>", '<a href="https://example.com">link</a>')
 
 def test_user_markup_shows_literally_in_every_chart(tmp_path: Path) -> None:
     # plotly renders <b>, <a href>... in its labels: names must show as typed, not as markup
-    text = _short(MCD, tmp_path, horizon="6h").read_text()
+    text = _short(FLAGSHIP, tmp_path, horizon="6h").read_text()
     text = text.replace("- name: do nothing", f"- name: '{MARKUP[0]}'")
     text = text.replace("- name: pull promotion at 2h", f"- name: '{MARKUP[1]}'")
     text = text.replace("  fans: ", "  '<b>fans</b>': ").replace("{minor: ", "{'<b>minor</b>': ")
@@ -151,7 +150,7 @@ def test_user_markup_shows_literally_in_every_chart(tmp_path: Path) -> None:
 
 
 def test_a_policy_table_cell_keeps_its_value_and_interval_on_one_line(tmp_path: Path) -> None:
-    short = _short(MCD, tmp_path, horizon="6h")
+    short = _short(FLAGSHIP, tmp_path, horizon="6h")
     results = sim.run(sim.load_scenario(short), replications=4)
     report = write(results, tmp_path / "out")
     with sync_api.sync_playwright() as p:
@@ -170,7 +169,7 @@ def test_a_policy_table_cell_keeps_its_value_and_interval_on_one_line(tmp_path: 
 def mcd_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
     """A report of a one-day #McDStories run (smaller audience): heavy tails, some zeros."""
     tmp_path = tmp_path_factory.mktemp("mcd")
-    results = sim.run(sim.load_scenario(_short(MCD, tmp_path, horizon="24h")), replications=12)
+    results = sim.run(sim.load_scenario(_short(FLAGSHIP, tmp_path, horizon="24h")), replications=12)
     return write(results, tmp_path / "out"), results
 
 

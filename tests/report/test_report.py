@@ -15,10 +15,9 @@ from sim.formatting import percents
 from sim.metrics import METRICS, SERIES
 from sim.report.html import build
 from sim.report.sentences import headline
-from tests.conftest import FLAGSHIP, SCENARIOS
+from tests.conftest import FLAGSHIP
 from tests.engine.test_runs import _short
 
-MCD = next(p for p in SCENARIOS if p.stem == "mcdstories")
 XSS = ("<img src=x onerror=alert(1)>", "</script><script>window.pwned=1</script>")
 
 
@@ -41,7 +40,7 @@ def _fake_snapshot(results: Results, n: int, seed: int = 5) -> dict[str, object]
 
 def _results(exposure: list[list[float]], articles: list[list[float]]) -> Results:
     """Results with hand-made metrics for two policies (baseline first)."""
-    scenario = sim.load_scenario(MCD)
+    scenario = sim.load_scenario(FLAGSHIP)
     scenario = scenario.model_copy(update={"policies": scenario.policies[:2]})
     reps = len(exposure[0])
     metrics = np.zeros((2, reps, len(METRICS)))
@@ -109,7 +108,7 @@ def test_user_text_is_escaped_everywhere(title: str) -> None:
 
 
 def test_run_writes_the_report_and_report_rebuilds_it(tmp_path: Path, cli) -> None:
-    short = _short(MCD, tmp_path, horizon="6h")
+    short = _short(FLAGSHIP, tmp_path, horizon="6h")
     out = tmp_path / "out"
     code, stdout, err = cli("run", str(short), "--out", str(out), "--replications", "4",
                             "--quiet", "--workers", "1")
@@ -134,7 +133,7 @@ def test_report_of_a_folder_without_a_run_is_a_clear_error(tmp_path: Path, cli) 
 
 def test_report_of_5_policies_and_2000_replications_stays_under_15_mb() -> None:
     rng = np.random.default_rng(5)
-    scenario = sim.load_scenario(MCD)
+    scenario = sim.load_scenario(FLAGSHIP)
     assert len(scenario.policies) == 5
     reps, steps = 2000, 385  # mcdstories: 96h at 15m
     metrics = rng.lognormal(10, 1, size=(5, reps, len(METRICS)))
@@ -154,7 +153,7 @@ def test_sentences_of_a_fixed_small_run_match_the_numbers_computed_by_hand(
     import csv
     import json
 
-    short = _short(MCD, tmp_path, horizon="72h")
+    short = _short(FLAGSHIP, tmp_path, horizon="72h")
     results = sim.run(sim.load_scenario(short), replications=12, seed=3,
                       policies=["pull at 30m + holding statement"])
     results.write(tmp_path / "out")
@@ -205,7 +204,7 @@ def test_open_hands_the_report_to_the_browser_and_plain_runs_do_not(
 
     opened: list[str] = []
     monkeypatch.setattr(webbrowser, "open", opened.append)
-    short = _short(MCD, tmp_path, horizon="4h")
+    short = _short(FLAGSHIP, tmp_path, horizon="4h")
     code, _, err = cli("run", str(short), "--out", str(tmp_path / "a"), "--replications", "2",
                        "--quiet", "--workers", "1")
     assert code == 0, err
@@ -286,7 +285,7 @@ def test_the_risk_matrix_shows_each_tier_with_its_threshold() -> None:
 def test_the_assumptions_table_lists_the_risk_tiers() -> None:
     from sim.report.assumptions import rows
 
-    scenario = sim.load_scenario(MCD)
+    scenario = sim.load_scenario(FLAGSHIP)
     found = [row for row in rows(scenario) if row[0].startswith("risk.")]
     assert found == [("risk.metric", "exposure", "default: our default"),
                      ("risk.tiers.minor", "1000", "set in the scenario"),
