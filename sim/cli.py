@@ -6,18 +6,16 @@ import argparse
 import json
 import os
 import shlex
-import signal
 import sys
-import threading
 import warnings
 import webbrowser
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sim import interrupts
 from sim._version import __version__
 from sim.errors import FlashpointError
 from sim.formatting import printable
@@ -35,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ``flashpoint validate --resolved FILE | head -1``).
     """
     try:
-        with _terminate_as_interrupt():
+        with interrupts.handled():
             return _main(argv)
     except KeyboardInterrupt:  # before or after a command's own handling
         print("flashpoint: interrupted", file=sys.stderr)
@@ -61,23 +59,6 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         print("flashpoint: interrupted", file=sys.stderr)
         return 130
-
-
-@contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """Handle SIGTERM like Ctrl-C (only in the main thread, where signals are handled)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _silence_stdout() -> None:

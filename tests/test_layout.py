@@ -17,8 +17,8 @@ def test_plotly_is_imported_only_by_the_report_code() -> None:
 
 # From the bottom up: a module may import its own layer and the layers below it, never above.
 LAYERS = (
-    ("sim._version", "sim.errors", "sim.io", "sim.formatting", "sim.stats", "sim.sensitivity",
-     "sim.surrogate"),
+    ("sim._version", "sim.errors", "sim.interrupts", "sim.io", "sim.formatting", "sim.stats",
+     "sim.sensitivity", "sim.surrogate"),
     ("sim.scenario", "sim.observed"),  # scenario files and their values; observed timelines
     ("sim.randomness",),     # seeds and counter-based draws (read the values' distributions)
     ("sim.network",),

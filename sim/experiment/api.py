@@ -39,6 +39,7 @@ from sim.experiment.runner import (
 from sim.experiment.series import SeriesSource
 from sim.experiment.snapshot import snapshot
 from sim.experiment.stopping import rule_for
+from sim.interrupts import raise_if_interrupted
 from sim.metrics import METRICS, SERIES, time_grid
 from sim.network.build import audience
 from sim.network.graph import Graph
@@ -327,13 +328,24 @@ class LazyExecutor:
         self.graph: Any = None  # the network, once built (None with network.resample)
 
     def run(self, replications: Sequence[int]) -> Iterator[ReplicationResult]:
-        """Yield the task's result for each index of ``replications``, in any order."""
+        """Yield the task's result for each index of ``replications``, in any order.
+
+        Between results it raises an interrupt that arrived but was swallowed on the way
+        (:mod:`sim.interrupts`), so that a Ctrl-C always stops the work.
+        """
         if not replications:
-            return iter(())
+            return
+        raise_if_interrupted()
         if self._executor is None:
             self._executor = self._start()
         iterator: Iterator[ReplicationResult] = self._executor.run(replications)
-        return iterator
+        while True:
+            raise_if_interrupted()
+            try:
+                result = next(iterator)
+            except StopIteration:
+                return
+            yield result
 
     def _start(self) -> Any:
         from sim.experiment.executors import PoolExecutor, SerialExecutor
