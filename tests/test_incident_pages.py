@@ -17,7 +17,7 @@ from tests.conftest import ROOT, SCENARIOS
 INCIDENTS = ROOT / "docs" / "incidents"
 # issue 17's library: the incidents it names and the two hijacks chosen to complete it
 LIBRARY = ("mcdstories", "dominos-video", "chrysler-tweet", "police-officer-post",
-           "recruitment-campaign", "mynypd", "qantasluxury")
+           "recruitment-campaign", "kitchenaid-tweet", "mynypd", "qantasluxury")
 # not shipped yet (docs/incidents/README.md says why); strict: shipping one must take it off
 NOT_YET_SHIPPED = {"dominos-video", "mynypd", "qantasluxury"}
 SECTIONS = ("## What happened", "## How it is modelled", "## Fitting",

@@ -12,13 +12,6 @@ from tests.conftest import FLAGSHIP, SCENARIOS
 from tests.scenario.test_malformed import BASE
 
 
-def test_the_bundled_scenarios_are_the_library_s_incidents() -> None:
-    assert [p.name for p in SCENARIOS] == [
-        "chrysler-tweet.yaml", "mcdstories.yaml", "police-officer-post.yaml",
-        "recruitment-campaign.yaml",
-    ]
-
-
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_resolved_scenario_round_trips(path: Path, tmp_path: Path) -> None:
     scenario = load_scenario(path)
