@@ -338,14 +338,10 @@ class LazyExecutor:
         raise_if_interrupted()
         if self._executor is None:
             self._executor = self._start()
-        iterator: Iterator[ReplicationResult] = self._executor.run(replications)
-        while True:
-            raise_if_interrupted()
-            try:
-                result = next(iterator)
-            except StopIteration:
-                return
+        raise_if_interrupted()  # one dropped while the network was built
+        for result in self._executor.run(replications):
             yield result
+            raise_if_interrupted()
 
     def _start(self) -> Any:
         from sim.experiment.executors import PoolExecutor, SerialExecutor
