@@ -22,6 +22,7 @@ from sim.metrics import METRICS
 from sim.scenario.loader import parse_scenario
 from sim.scenario.uncertain import uncertain_parameters
 from tests.conftest import FLAGSHIP, like_a_terminal
+from tests.report.test_calibration_page import browser_test
 
 SCENARIO = """
 scenario: robustness test
@@ -292,6 +293,7 @@ def test_the_command_refuses_bad_options_plainly(
     assert code == 2 and "at least two" in err
 
 
+@browser_test
 def test_a_real_run_s_page_shows_its_numbers_in_chromium_with_user_text_inert(
         tmp_path: Path, cli: Callable[..., tuple[int, str, str]]) -> None:
     pytest.importorskip("playwright.sync_api")
