@@ -29,7 +29,7 @@ from tests.engine.test_actions import HASHTAG
 
 
 def _short(path: Path, tmp_path: Path, horizon: str = "8h") -> Path:
-    """A bundled scenario on a smaller audience (and a promotion it can take), a short horizon.
+    """A bundled scenario on a smaller audience (a promotion, an author it can take), 8 hours.
 
     Its ``sweep:`` and ``documented:`` sections are left out: their values and times were
     chosen for the full horizon. An action timed at or after the short horizon (what an
@@ -56,6 +56,8 @@ def _short(path: Path, tmp_path: Path, horizon: str = "8h") -> Path:
             line = "  accounts: 5000"
         elif stripped.startswith("brand_followers:"):
             line = "  brand_followers: 300"
+        elif stripped.startswith("author: {followers:"):
+            line = "  author: {followers: 300}"  # an author of its own, as the brand's
         elif stripped.startswith("impressions_per_hour:"):
             line = "    impressions_per_hour: 5000"  # a promotion the small audience can take
         lines.append(line)
