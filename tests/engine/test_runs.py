@@ -29,7 +29,7 @@ from tests.engine.test_actions import HASHTAG
 
 
 def _short(path: Path, tmp_path: Path, horizon: str = "8h") -> Path:
-    """A bundled scenario on a smaller audience (a promotion, an author it can take), 8 hours.
+    """A bundled scenario made small (audience, promotion, author) with a short horizon.
 
     Its ``sweep:`` and ``documented:`` sections are left out: their values and times were
     chosen for the full horizon. An action timed at or after the short horizon (what an
