@@ -40,9 +40,6 @@ NOT_YET_REPRODUCED = {
     # the median run never reaches the press: the band of the article count starts at 0
     ("police-officer-post", "by Monday, stories in the New Orleans paper, Newsweek, the New "
                             "York Times, the Washington Post and others"),
-    # the median is in the range, but the band is a little over 3 times wide
-    ("recruitment-campaign", "more than 12,000 replies over the weekend (Connecting Vets, "
-                             "Tuesday 28 May, 7:58 am)"),
 }
 TEMPLATES = ("hashtag", "post")
 
