@@ -11,13 +11,14 @@ plus the articles' readers. ``scenarios/dominos-video.yaml`` counts views that w
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import sim
 from sim.scenario import parse_scenario
 
 SCENARIO = """
 scenario: press off the platform
-seed: {seed}
+seed: 7
 horizon: 24h
 replications: 30
 resolution: 30m
@@ -36,14 +37,20 @@ risk: {{metric: exposure, tiers: {{minor: 10, moderate: 100, major: 1000, severe
 """
 
 
-def _run(pickup: float, reach: int, seed: int = 7) -> sim.Results:
-    text = SCENARIO.format(seed=seed, pickup=pickup, reach=reach)
+def _run(pickup: float, reach: int) -> sim.Results:
+    text = SCENARIO.format(pickup=pickup, reach=reach)
     return sim.run(parse_scenario(text.encode(), file="press.yaml"), workers=1)
 
 
-def test_articles_that_reach_nobody_on_the_platform_leave_the_cascade_as_it_was() -> None:
-    press = _run(pickup=0.5, reach=0)
-    silent = _run(pickup=0.0, reach=0)
+@pytest.fixture(scope="module")
+def press_and_silent() -> tuple[sim.Results, sim.Results]:
+    """The same replications with a press off the platform, and with no press."""
+    return _run(pickup=0.5, reach=0), _run(pickup=0.0, reach=0)
+
+
+def test_articles_that_reach_nobody_on_the_platform_leave_the_cascade_as_it_was(
+        press_and_silent: tuple[sim.Results, sim.Results]) -> None:
+    press, silent = press_and_silent
     articles = press.metric("nothing", "articles")
     assert np.median(articles) >= 5, articles  # the press wrote, in most replications
     assert silent.metric("nothing", "articles").sum() == 0
@@ -55,9 +62,9 @@ def test_articles_that_reach_nobody_on_the_platform_leave_the_cascade_as_it_was(
     assert seen.metric("nothing", "reach").sum() > press.metric("nothing", "reach").sum()
 
 
-def test_the_exposure_index_is_the_weighted_reach_plus_the_articles_readers() -> None:
-    press = _run(pickup=0.5, reach=0)
-    silent = _run(pickup=0.0, reach=0)
+def test_the_exposure_index_is_the_weighted_reach_plus_the_articles_readers(
+        press_and_silent: tuple[sim.Results, sim.Results]) -> None:
+    press, silent = press_and_silent
     articles = press.metric("nothing", "articles")
     offline = articles * 700 * 0.5
     # the network's part (weights 1, 3 and 2 by segment) is the same with or without a press
