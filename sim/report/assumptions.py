@@ -25,9 +25,20 @@ def rows(scenario: Scenario) -> list[tuple[str, str, str]]:
     its resolved file too.
     """
     fitted = scenario.fitted or {}
-    return [(e.path, _shown(e.value), f"fitted: {fitted[e.path]}" if e.path in fitted
-             else SET if e.default is None else f"default: {e.default.source}")
-            for e in entries(scenario) if not e.path.startswith(("fitted.", "documented."))]
+    out = []
+    for e in entries(scenario):
+        if e.path.startswith(("fitted.", "documented.")):
+            continue
+        origin = SET if e.default is None else f"default: {e.default.source}"
+        parts = {key[len(e.path) + 1:]: note for key, note in fitted.items()
+                 if key.startswith(e.path + ".")}  # parameters of a distribution
+        if e.path in fitted:
+            origin = f"fitted: {fitted[e.path]}"
+        elif parts:
+            origin = "; ".join([*(f"fitted ({part}): {note}" for part, note in parts.items()),
+                                f"the rest {origin}"])
+        out.append((e.path, _shown(e.value), origin))
+    return out
 
 
 def _shown(value: Any) -> str:

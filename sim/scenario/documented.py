@@ -16,6 +16,7 @@ time (``metric: reactions, at: 24h``), or the reactions in the hour before a tim
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -161,26 +162,41 @@ class Documented(Model):
         return self
 
 
+def _part(key: str, values: dict[str, Any]) -> bool:
+    """Whether ``key`` names one parameter of a distribution the scenario sets (``.median``)."""
+    head, _, last = key.rpartition(".")
+    if not isinstance(values.get(head), str):
+        return False
+    try:
+        dist = v.parse_distribution(values[head])
+    except v.BadValue:
+        return False
+    return last in {field.name for field in dataclasses.fields(dist)}
+
+
 def check(scenario: Scenario, lines: dict[tuple[Any, ...], int], file: str) -> None:
     """Check a file's ``documented:`` and ``fitted:`` against the rest of it, at their lines.
 
     Raises:
         ScenarioError: the policy is not one of the scenario's, a figure's time is past the
-            horizon, or a ``fitted:`` key is not a numeric parameter of the scenario.
+            horizon, or a ``fitted:`` key is not a numeric parameter of the scenario (a
+            value it sets, or one parameter of a distribution it sets).
     """
     from sim.scenario.schema import FITTED
     from sim.scenario.sources import entries
     from sim.scenario.suggest import did_you_mean
 
-    leaves = [e.path for e in entries(scenario)
-              if not e.path.startswith(("fitted.", "documented.", "sweep.", "uncertain."))]
+    values = {e.path: e.value for e in entries(scenario)
+              if not e.path.startswith(("fitted.", "documented.", "sweep.", "uncertain."))}
+    leaves = list(values)
     for key in scenario.fitted or {}:
-        if key not in FITTED and key not in leaves:
+        if key not in FITTED and key not in values and not _part(key, values):
             where = ("fitted", key)
             raise ScenarioError([Problem(
                 lines.get(where, lines.get(("fitted",), 1)), format_path(where),
                 "a value the scenario sets, by its dotted path as in the report's assumptions "
-                f"table{did_you_mean(key, leaves)}", show(key), file)])
+                "table, or one parameter of a distribution it sets, such as media.writing_delay."
+                f"median{did_you_mean(key, leaves)}", show(key), file)])
     documented = scenario.documented
     if documented is None:
         return

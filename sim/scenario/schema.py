@@ -459,7 +459,8 @@ FITTED = ("behaviour.share_probability", "behaviour.novelty")
 """The values that ``flashpoint fit`` fits (sim.experiment.calibration), by dotted path.
 
 ``fitted:`` may also name any other numeric parameter fitted by a documented search
-(docs/incidents/); :func:`sim.scenario.documented.check` checks that each is one."""
+(docs/incidents/), or one parameter of a distribution (``media.writing_delay.median``);
+:func:`sim.scenario.documented.check` checks that each is one."""
 
 
 class Scenario(Model):
@@ -517,9 +518,10 @@ class Scenario(Model):
         "organisation actually followed (`flashpoint documented`, docs/incidents/). Default: "
         "none.")
     fitted: dict[f.Name, f.Text] | None = Field(
-        None, description="Values fitted to an observed incident, by dotted path, each with "
-        "where it was fitted (`fitted to FILE up to 1h`, written by `flashpoint fit`; or a "
-        "documented search, docs/incidents/). The assumptions table shows it as the value's "
+        None, description="Values fitted to an observed incident, by dotted path (for a "
+        "distribution, the whole of it or one parameter: `media.writing_delay.median`), each "
+        "with where it was fitted (`fitted to FILE up to 1h`, written by `flashpoint fit`; or "
+        "a documented search, docs/incidents/). The assumptions table shows it as the value's "
         "source, and `flashpoint robustness` does not vary it. Default: none.")
 
     @property

@@ -9,8 +9,9 @@ held at its value (:data:`HELD`).
 
 A value counts as a judgement when its declared source says so (a default whose source is
 a judgement, :mod:`sim.scenario.sources`) or when the scenario file sets it, unless
-``fitted:`` marks it as fitted to an observed incident: a number the author typed is the
-author's judgement; a number fitted to data is not. Actions' values of the same kind and
+``fitted:`` marks it (or, for a distribution, one of its parameters) as fitted to an
+observed incident: a number the author typed is the author's judgement; a number fitted to
+data is not. Actions' values of the same kind and
 the same value (every apology's effect, say) are one parameter: the world decides how much
 an apology works, not each policy separately.
 """
@@ -253,11 +254,16 @@ def _judgements(scenario: Scenario) -> list[tuple[str, Any]]:
     """``(path, value)`` of every judgement: judgement defaults, and values the file sets."""
     from sim.scenario.sources import entries
 
-    fitted = set(scenario.fitted or {})
+    fitted = scenario.fitted or {}
     return [(e.path, e.value) for e in entries(scenario)
             if (e.default.source.judgement if e.default is not None else
                 e.path.split(".")[0] in _MODEL_SECTIONS)
-            and e.path not in fitted and _numeric(e.value)]
+            and not _fitted(e.path, fitted) and _numeric(e.value)]
+
+
+def _fitted(path: str, fitted: dict[str, str]) -> bool:
+    """Whether ``path``, or a parameter of the distribution at ``path``, was fitted (held)."""
+    return path in fitted or any(key.startswith(path + ".") for key in fitted)
 
 
 _MODEL_SECTIONS = ("network", "behaviour", "segments", "incident", "media", "monitoring",

@@ -111,11 +111,38 @@ def test_a_searched_value_marked_fitted_is_shown_as_fitted_and_not_varied() -> N
     assert "media.pickup_probability" in {p for u in plain for p in u.paths}
 
 
+def test_one_parameter_of_a_distribution_can_be_marked_fitted() -> None:
+    fitted = "fitted:\n  media.writing_delay.median: searched to the first article\n"
+    scenario = _parse(SCENARIO + fitted)
+    origin = {path: source for path, _, source in rows(scenario)}
+    # the writing delay is a default here (media: gives only the pickup)
+    assert origin["media.writing_delay"].startswith(
+        "fitted (median): searched to the first article; the rest default: "), origin
+    varied, held = uncertain_parameters(scenario)
+    touched = {p for u in varied for p in u.paths} | {h.path for h in held}
+    assert not any(p.startswith("media.writing_delay") for p in touched)
+    # without the fitted: key its median is varied by default
+    plain, _ = uncertain_parameters(_parse(SCENARIO))
+    assert "media.writing_delay.median" in {p for u in plain for p in u.paths}
+
+
+def test_a_fitted_parameter_that_the_distribution_does_not_have_is_refused() -> None:
+    text = SCENARIO + "fitted:\n  media.writing_delay.mean: searched\n"
+    with pytest.raises(sim.ScenarioError) as caught:
+        _parse(text)
+    message = str(caught.value)
+    assert message.startswith("s.yaml:16: fitted['media.writing_delay.mean'] must be a value "
+                              "the scenario sets"), message
+    assert "one parameter of a distribution it sets" in message
+    assert message.endswith("got 'media.writing_delay.mean'"), message
+
+
 def test_a_fitted_key_that_is_not_a_value_of_the_scenario_is_refused_at_its_line() -> None:
     text = SCENARIO + "fitted:\n  media.pickup_probabilty: searched\n"
     with pytest.raises(sim.ScenarioError) as caught:
         _parse(text)
     assert str(caught.value).startswith(
         "s.yaml:16: fitted['media.pickup_probabilty'] must be a value the scenario sets, by its "
-        "dotted path as in the report's assumptions table (did you mean "
+        "dotted path as in the report's assumptions table, or one parameter of a distribution "
+        "it sets, such as media.writing_delay.median (did you mean "
         "'media.pickup_probability'?); got 'media.pickup_probabilty'"), str(caught.value)
