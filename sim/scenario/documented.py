@@ -127,9 +127,9 @@ class Figure(Model):
         metric = metric_registry.METRICS.get(self.metric)
         label = metric.label if metric is not None else self.metric
         if self.metric == HOURLY and self.at is not None:
-            return f"reactions in the hour before {v.format_duration(self.at)}"
+            return f"reactions in the hour before {v.say_duration(self.at)}"
         if self.at is not None:
-            return f"{label} by {v.format_duration(self.at)}"
+            return f"{label} by {v.say_duration(self.at)}"
         return label
 
 

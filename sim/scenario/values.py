@@ -80,6 +80,18 @@ def format_duration(seconds: float) -> str:
     return f"{Decimal(repr(seconds)):f}s"
 
 
+def say_duration(seconds: float) -> str:
+    """A duration for people, in hours with up to two decimals from an hour on.
+
+    ``48600.0`` -> ``'13.5h'`` (:func:`format_duration` writes ``'810m'``); under an hour,
+    or a whole number of hours, as :func:`format_duration`. Not for files: it may round.
+    """
+    hours = seconds / 3600
+    if seconds >= 3600 and not float(hours).is_integer():
+        return f"{round(hours, 2):g}h"
+    return format_duration(seconds)
+
+
 # ---------------------------------------------------------------- precision
 
 PRECISION_EXPECTED = "a number > 0 (in the metric's units) or a percentage like '5%'"

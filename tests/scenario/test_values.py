@@ -7,7 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.scenario import values
-from sim.scenario.values import BadValue, format_duration, parse_distribution, parse_duration
+from sim.scenario.values import (
+    BadValue,
+    format_duration,
+    parse_distribution,
+    parse_duration,
+    say_duration,
+)
 
 
 @pytest.mark.parametrize(
@@ -35,6 +41,13 @@ def test_positive_durations_refuse_zero() -> None:
                                                (0.0, "0s"), (345600.0, "96h"), (0.25, "0.25s")])
 def test_durations_are_written_exactly(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(48600.0, "13.5h"), (5400.0, "1.5h"),
+                                               (7200.0, "2h"), (1800.0, "30m"), (90.0, "90s"),
+                                               (3601.0, "1h"), (4000.0, "1.11h")])
+def test_durations_for_people_are_in_hours_from_an_hour_on(seconds: float, text: str) -> None:
+    assert say_duration(seconds) == text
 
 
 @given(st.floats(min_value=0, max_value=1e12, allow_nan=False, allow_infinity=False))
