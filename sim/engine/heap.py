@@ -29,18 +29,24 @@ def _move(key: np.ndarray, data: np.ndarray, to: int, source: int) -> None:
         data[to, c] = data[source, c]
 
 
-@njit(cache=True)
-def push(key: np.ndarray, data: np.ndarray, meta: np.ndarray, slot: int, t: float, s: float,
-         d0: int, d1: int, d2: int, d3: int) -> None:
-    """Add the row ``(t, s; d0..d3)``: sift a hole up from the end, then fill it."""
-    i = meta[slot]
-    meta[slot] = i + 1
+@njit(cache=True, inline="always")
+def _sift_up(key: np.ndarray, data: np.ndarray, i: int, t: float, s: float) -> int:
+    """Move the hole at row ``i`` up past the rows that come after ``(t, s)``; its new row."""
     while i > 0:
         parent = (i - 1) >> 2
         if _before(key, parent, t, s):
             break
         _move(key, data, i, parent)
         i = parent
+    return i
+
+
+@njit(cache=True)
+def push(key: np.ndarray, data: np.ndarray, meta: np.ndarray, slot: int, t: float, s: float,
+         d0: int, d1: int, d2: int, d3: int) -> None:
+    """Add the row ``(t, s; d0..d3)``: sift a hole up from the end, then fill it."""
+    i = _sift_up(key, data, meta[slot], t, s)
+    meta[slot] += 1
     key[i, 0] = t
     key[i, 1] = s
     data[i, 0] = d0
@@ -78,12 +84,4 @@ def pop(key: np.ndarray, data: np.ndarray, meta: np.ndarray, slot: int) -> None:
                 best_s = key[child, 1]
         _move(key, data, i, best)
         i = best
-    t = key[last, 0]
-    s = key[last, 1]
-    while i > 0:
-        parent = (i - 1) >> 2
-        if _before(key, parent, t, s):
-            break
-        _move(key, data, i, parent)
-        i = parent
-    _move(key, data, i, last)
+    _move(key, data, _sift_up(key, data, i, key[last, 0], key[last, 1]), last)
