@@ -171,7 +171,8 @@ def _part(key: str, values: dict[str, Any]) -> bool:
         dist = v.parse_distribution(values[head])
     except v.BadValue:
         return False
-    return last in {field.name for field in dataclasses.fields(dist)}
+    names = {field.name for field in dataclasses.fields(dist)}
+    return last in names and getattr(dist, last) is not None  # a knee it does not set: no
 
 
 def check(scenario: Scenario, lines: dict[tuple[Any, ...], int], file: str) -> None:

@@ -137,6 +137,18 @@ def test_a_fitted_parameter_that_the_distribution_does_not_have_is_refused() -> 
     assert message.endswith("got 'media.writing_delay.mean'"), message
 
 
+def test_a_fitted_parameter_that_the_distribution_leaves_unset_is_refused() -> None:
+    text = (SCENARIO + "behaviour: {attention: 'seismic(theta=0.2, plateau=5m)'}\n"
+            "fitted:\n  behaviour.attention.knee: searched\n")
+    with pytest.raises(sim.ScenarioError) as caught:
+        _parse(text)
+    assert str(caught.value).startswith("s.yaml:17: fitted['behaviour.attention.knee'] must be"), \
+        str(caught.value)
+    # the same distribution's theta is a parameter it sets
+    scenario = _parse(text.replace("attention.knee", "attention.theta"))
+    assert "behaviour.attention.theta" in (scenario.fitted or {})
+
+
 def test_a_fitted_key_that_is_not_a_value_of_the_scenario_is_refused_at_its_line() -> None:
     text = SCENARIO + "fitted:\n  media.pickup_probabilty: searched\n"
     with pytest.raises(sim.ScenarioError) as caught:
