@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.scenario.documented import fitted_parts
 from sim.scenario.schema import Scenario
 from sim.scenario.sources import entries
 
@@ -30,8 +31,7 @@ def rows(scenario: Scenario) -> list[tuple[str, str, str]]:
         if e.path.startswith(("fitted.", "documented.")):
             continue
         origin = SET if e.default is None else f"default: {e.default.source}"
-        parts = {key[len(e.path) + 1:]: note for key, note in fitted.items()
-                 if key.startswith(e.path + ".")}  # parameters of a distribution
+        parts = fitted_parts(fitted, e.path)
         if e.path in fitted:
             origin = f"fitted: {fitted[e.path]}"
         elif parts:

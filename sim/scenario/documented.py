@@ -16,7 +16,6 @@ time (``metric: reactions, at: 24h``), or the reactions in the hour before a tim
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -162,17 +161,28 @@ class Documented(Model):
         return self
 
 
-def _part(key: str, values: dict[str, Any]) -> bool:
-    """Whether ``key`` names one parameter of a distribution the scenario sets (``.median``)."""
-    head, _, last = key.rpartition(".")
-    if not isinstance(values.get(head), str):
-        return False
+def fitted_parts(fitted: dict[str, str], path: str) -> dict[str, str]:
+    """The parameters of the distribution at ``path`` that ``fitted:`` names, with their notes.
+
+    ``{"median": NOTE}`` for ``fitted: {media.writing_delay.median: NOTE}`` and the path
+    ``media.writing_delay``; empty when none is named (the whole value may still be).
+    """
+    return {key[len(path) + 1:]: note for key, note in fitted.items()
+            if key.startswith(path + ".")}
+
+
+def _sets(scenario: Scenario, key: str) -> bool:
+    """Whether ``key`` names a parameter the scenario sets, as ``sweep:`` reads paths.
+
+    That includes one parameter of a distribution (``media.writing_delay.median``), but not
+    one the distribution leaves unset (a kernel's knee when it has none).
+    """
+    from sim.scenario.sweeps import SweepError, parameter
+
     try:
-        dist = v.parse_distribution(values[head])
-    except v.BadValue:
+        return parameter(scenario, key)[1] is not None
+    except SweepError:
         return False
-    names = {field.name for field in dataclasses.fields(dist)}
-    return last in names and getattr(dist, last) is not None  # a knee it does not set: no
 
 
 def check(scenario: Scenario, lines: dict[tuple[Any, ...], int], file: str) -> None:
@@ -187,11 +197,10 @@ def check(scenario: Scenario, lines: dict[tuple[Any, ...], int], file: str) -> N
     from sim.scenario.sources import entries
     from sim.scenario.suggest import did_you_mean
 
-    values = {e.path: e.value for e in entries(scenario)
-              if not e.path.startswith(("fitted.", "documented.", "sweep.", "uncertain."))}
-    leaves = list(values)
+    leaves = [e.path for e in entries(scenario)
+              if not e.path.startswith(("fitted.", "documented.", "sweep.", "uncertain."))]
     for key in scenario.fitted or {}:
-        if key not in FITTED and key not in values and not _part(key, values):
+        if key not in FITTED and key not in leaves and not _sets(scenario, key):
             where = ("fitted", key)
             raise ScenarioError([Problem(
                 lines.get(where, lines.get(("fitted",), 1)), format_path(where),

@@ -29,6 +29,7 @@ from pydantic import ConfigDict, Field, model_validator
 from sim.scenario import fields as f
 from sim.scenario import values as v
 from sim.scenario.base import Model
+from sim.scenario.documented import fitted_parts
 from sim.scenario.errors import Problem, ScenarioError, format_path, show
 from sim.scenario.sweeps import (
     Parameter,
@@ -258,12 +259,8 @@ def _judgements(scenario: Scenario) -> list[tuple[str, Any]]:
     return [(e.path, e.value) for e in entries(scenario)
             if (e.default.source.judgement if e.default is not None else
                 e.path.split(".")[0] in _MODEL_SECTIONS)
-            and not _fitted(e.path, fitted) and _numeric(e.value)]
-
-
-def _fitted(path: str, fitted: dict[str, str]) -> bool:
-    """Whether ``path``, or a parameter of the distribution at ``path``, was fitted (held)."""
-    return path in fitted or any(key.startswith(path + ".") for key in fitted)
+            and e.path not in fitted and not fitted_parts(fitted, e.path)
+            and _numeric(e.value)]
 
 
 _MODEL_SECTIONS = ("network", "behaviour", "segments", "incident", "media", "monitoring",
