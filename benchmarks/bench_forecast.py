@@ -23,9 +23,14 @@ Methods (``forecast_baselines.py`` beside this file holds the two baselines and 
 Anything tuned is tuned on RT1-RT40 only; every reported figure is on RT41-RT60: the median and
 90th percentile of ``|forecast - final| / final`` (fractions), the share of final sizes inside
 the method's 80% interval (null for a point forecast: both baselines) and ``n``. ``--details``
-writes a table of every cascade to stderr. Usage::
+writes a table of every cascade to stderr.
 
-    python benchmarks/bench_forecast.py [--at 1h] [--data DIR] [--details]
+``--oracle`` adds a diagnostic, not a method: the model's own floor. Each cascade is fitted to
+its whole observation (the exact posterior, ``temper = 1``), its three parameters are fixed at
+their posterior medians, and it is forecast from ``--at`` with them. It reads each cascade's
+future, so it is reported on both splits and chooses nothing. Usage::
+
+    python benchmarks/bench_forecast.py [--at 1h] [--data DIR] [--details] [--oracle]
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ from forecast_baselines import (
     seismic_forecast,
 )
 
-from sim.experiment.calibration import forecast
+from sim.experiment.calibration import Posterior, fit, forecast
 from sim.observed import ObservedFileError, Timeline, from_seismic
 from sim.scenario import load_scenario
 from sim.scenario.schema import Scenario
@@ -102,6 +107,20 @@ def flashpoint_forecast(scenario: Scenario, observed: Timeline, at_s: float
     return float(median), float(low), float(high)
 
 
+def oracle_forecast(scenario: Scenario, cascade: Timeline, at_s: float
+                    ) -> tuple[float, float, float]:
+    """(median, p10, p90) from ``at_s`` with the parameters fitted to the whole ``cascade``."""
+    end = float(cascade.times_s[-1])
+    whole = fit(cascade, scenario.behaviour.attention, end, scenario.seed, temper=1.0)
+    medians = np.median(whole.draws, axis=0)
+    fixed = Posterior(np.tile(medians, (len(whole.draws), 1)), end, whole.posts,
+                      float(len(whole.draws)))
+    finals = forecast(scenario, cascade.until(at_s), at_s, fixed).finals[
+        scenario.policies[0].name]
+    low, median, high = np.percentile(finals, [10, 50, 90])
+    return float(median), float(low), float(high)
+
+
 def scores(forecasts: np.ndarray, finals: np.ndarray,
            intervals: np.ndarray | None = None) -> dict[str, Any]:
     """Median and 90th percentile APE, 80% coverage (null without intervals) and ``n``."""
@@ -125,6 +144,9 @@ def main() -> None:
                         "cascades from the repository root)")
     parser.add_argument("--details", action="store_true",
                         help="also write a table of every cascade to stderr")
+    parser.add_argument("--oracle", action="store_true",
+                        help="also report the model's floor: each cascade forecast with the "
+                        "parameters fitted to its whole week (a diagnostic: it reads the future)")
     args = parser.parse_args()
     started = time.perf_counter()
     at_s = float(args.at)
@@ -174,16 +196,32 @@ def main() -> None:
         **scores(column({i: ours[i][0] for i in TEST}, TEST), test_finals, bounds),
         "scenario": str(SCENARIO.relative_to(Path(__file__).resolve().parents[1]))}
 
+    oracle: dict[int, tuple[float, float, float]] = {}
+    if args.oracle:
+        oracle = {i: oracle_forecast(scenario, cascades[i], at_s) for i in cascades}
+        split = {}
+        for name, ids in (("train", TRAIN), ("test", TEST)):
+            bounds = np.array([[oracle[i][1], oracle[i][2]] for i in ids], dtype=np.float64)
+            split[name] = scores(column({i: oracle[i][0] for i in ids}, ids),
+                                 column(finals, ids), bounds)
+        out_oracle = {"what": "each cascade fitted to its whole week (temper 1), parameters "
+                      "fixed at the medians, forecast from --at: a diagnostic", **split}
+
     if args.details:
         print(f"{'cascade':8} {'split':5} {'at --at':>8} {'final':>7} {'p_t':>9} "
               f"{'seismic':>9} {'ape':>6} {'n*=100':>9} {'ape':>6} {'k x':>9} {'ape':>6}"
-              + f" {'flashpoint':>10} {'ape':>6}", file=sys.stderr)
+              + f" {'flashpoint':>10} {'ape':>6}"
+              + (f" {'oracle':>9} {'ape':>6}" if oracle else ""), file=sys.stderr)
         for i in cascades:
             final = finals[i]
             row = (f"RT{i:<6} {'train' if i in TRAIN else 'test':5} {counts[i]:8d} "
                    f"{final:7d} {features[i].infectiousness:9.2e}")
             for value in (seismic[i][0], untuned[i], multiple[i], *ours.get(i, ())[:1]):
                 row += f" {value:9.0f} {abs(value - final) / final:6.3f}"
+            if oracle:
+                value = oracle[i][0]
+                row += (" " * 17 if i in TRAIN else "") + (
+                    f" {value:9.0f} {abs(value - final) / final:6.3f}")
             if seismic[i][1]:
                 row += "  supercritical: SEISMIC forecasts the count at --at"
             print(row, file=sys.stderr)
@@ -196,6 +234,8 @@ def main() -> None:
            "test": "RT41-RT60", "final_size": "posts in the file, the original included",
            "methods": methods, "targets": TARGETS,
            "seconds": time.perf_counter() - started}
+    if oracle:
+        out["oracle"] = out_oracle
     print(json.dumps(rounded(out)))
 
 
