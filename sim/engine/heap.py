@@ -77,10 +77,9 @@ def pop(key: np.ndarray, data: np.ndarray, meta: np.ndarray, slot: int) -> None:
         best_t = key[first, 0]
         best_s = key[first, 1]
         for child in range(first + 1, min(first + ARITY, last)):
-            child_t = key[child, 0]
-            if child_t < best_t or (child_t == best_t and key[child, 1] < best_s):
+            if _before(key, child, best_t, best_s):
                 best = child
-                best_t = child_t
+                best_t = key[child, 0]
                 best_s = key[child, 1]
         _move(key, data, i, best)
         i = best
