@@ -98,10 +98,13 @@ def read_cascades(folder: Path) -> dict[int, Timeline]:
         fail(str(exc))
 
 
-def flashpoint_forecast(scenario: Scenario, observed: Timeline, at_s: float
-                        ) -> tuple[float, float, float]:
-    """(median, p10, p90) of the product's forecast of the total posts at the horizon."""
-    result = forecast(scenario, observed, at_s)
+def flashpoint_forecast(scenario: Scenario, observed: Timeline, at_s: float,
+                        posterior: Posterior | None = None) -> tuple[float, float, float]:
+    """(median, p10, p90) of the product's forecast of the total posts at the horizon.
+
+    ``posterior``: the parameters' draws (default: fitted to ``observed`` up to ``at_s``).
+    """
+    result = forecast(scenario, observed, at_s, posterior)
     finals = result.finals[scenario.policies[0].name]
     low, median, high = np.percentile(finals, [10, 50, 90])
     return float(median), float(low), float(high)
@@ -115,10 +118,7 @@ def oracle_forecast(scenario: Scenario, cascade: Timeline, at_s: float
     medians = np.median(whole.draws, axis=0)
     fixed = Posterior(np.tile(medians, (len(whole.draws), 1)), end, whole.posts,
                       float(len(whole.draws)))
-    finals = forecast(scenario, cascade.until(at_s), at_s, fixed).finals[
-        scenario.policies[0].name]
-    low, median, high = np.percentile(finals, [10, 50, 90])
-    return float(median), float(low), float(high)
+    return flashpoint_forecast(scenario, cascade.until(at_s), at_s, fixed)
 
 
 def scores(forecasts: np.ndarray, finals: np.ndarray,
@@ -196,16 +196,8 @@ def main() -> None:
         **scores(column({i: ours[i][0] for i in TEST}, TEST), test_finals, bounds),
         "scenario": str(SCENARIO.relative_to(Path(__file__).resolve().parents[1]))}
 
-    oracle: dict[int, tuple[float, float, float]] = {}
-    if args.oracle:
-        oracle = {i: oracle_forecast(scenario, cascades[i], at_s) for i in cascades}
-        split = {}
-        for name, ids in (("train", TRAIN), ("test", TEST)):
-            bounds = np.array([[oracle[i][1], oracle[i][2]] for i in ids], dtype=np.float64)
-            split[name] = scores(column({i: oracle[i][0] for i in ids}, ids),
-                                 column(finals, ids), bounds)
-        out_oracle = {"what": "each cascade fitted to its whole week (temper 1), parameters "
-                      "fixed at the medians, forecast from --at: a diagnostic", **split}
+    oracle = ({i: oracle_forecast(scenario, cascades[i], at_s) for i in cascades}
+              if args.oracle else {})
 
     if args.details:
         print(f"{'cascade':8} {'split':5} {'at --at':>8} {'final':>7} {'p_t':>9} "
@@ -218,9 +210,9 @@ def main() -> None:
                    f"{final:7d} {features[i].infectiousness:9.2e}")
             for value in (seismic[i][0], untuned[i], multiple[i], *ours.get(i, ())[:1]):
                 row += f" {value:9.0f} {abs(value - final) / final:6.3f}"
-            if oracle:
+            if oracle:  # after the flashpoint columns, blank on training rows
                 value = oracle[i][0]
-                row += (" " * 17 if i in TRAIN else "") + (
+                row += (f" {'':>9} {'':>6}" if i in TRAIN else "") + (
                     f" {value:9.0f} {abs(value - final) / final:6.3f}")
             if seismic[i][1]:
                 row += "  supercritical: SEISMIC forecasts the count at --at"
@@ -235,7 +227,12 @@ def main() -> None:
            "methods": methods, "targets": TARGETS,
            "seconds": time.perf_counter() - started}
     if oracle:
-        out["oracle"] = out_oracle
+        out["oracle"] = {"what": "each cascade fitted to its whole week (temper 1), parameters "
+                         "fixed at the medians, forecast from --at: a diagnostic"}
+        for name, ids in (("train", TRAIN), ("test", TEST)):
+            bounds = np.array([[oracle[i][1], oracle[i][2]] for i in ids], dtype=np.float64)
+            out["oracle"][name] = scores(column({i: oracle[i][0] for i in ids}, ids),
+                                         column(finals, ids), bounds)
     print(json.dumps(rounded(out)))
 
 
