@@ -11,9 +11,9 @@ A value counts as a judgement when its declared source says so (a default whose 
 a judgement, :mod:`sim.scenario.sources`) or when the scenario file sets it, unless
 ``fitted:`` marks it (or, for a distribution, one of its parameters) as fitted to an
 observed incident: a number the author typed is the author's judgement; a number fitted to
-data is not. Actions' values of the same kind and
-the same value (every apology's effect, say) are one parameter: the world decides how much
-an apology works, not each policy separately.
+data is not. Actions' values of the same kind and the same value (every apology's effect,
+say) are one parameter: the world decides how much an apology works, not each policy
+separately.
 """
 
 from __future__ import annotations

@@ -87,7 +87,7 @@ def say_duration(seconds: float) -> str:
     or a whole number of hours, as :func:`format_duration`. Not for files: it may round.
     """
     hours = seconds / 3600
-    if seconds >= 3600 and not float(hours).is_integer():
+    if seconds >= 3600 and not hours.is_integer():
         return f"{round(hours, 2):g}h"
     return format_duration(seconds)
 
